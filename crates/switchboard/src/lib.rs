@@ -1,1 +1,18 @@
-//! Switchboard.
+//! Switchboard: one self-hosted server for an organisation's phone and text work on Twilio.
+//!
+//! The library holds everything; `main.rs` only parses the command line and calls [`cli::run`],
+//! so tests drive the whole application in-process.
+
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod jobs;
+pub mod notify;
+pub mod ops;
+pub mod telemetry;
+pub mod telephony;
+pub mod ui;

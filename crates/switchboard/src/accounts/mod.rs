@@ -1,0 +1,8 @@
+//! Organisations, people (staff, volunteers, technicians), API tokens, passwords and sessions.
+
+pub mod api;
+pub mod model;
+pub mod secrets;
+pub mod store;
+
+pub use model::{NewPerson, Org, OrgId, Person, PersonPatch, Role};

@@ -1,0 +1,88 @@
+//! Passwords (argon2id) and random tokens (stored as their sha256, shown once).
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+
+/// A new random token: 32 bytes, URL-safe base64, with a prefix that says what it is
+/// (`sbt_` for API tokens, `sbs_` for sessions) so a leaked one is recognisable.
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    use base64::Engine as _;
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// What is stored for a token: its sha256 in hex. Tokens are random, so no salt is needed.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A readable generated password for the first owner: 4 groups of 5 letters and digits.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..4)
+        .map(|_| {
+            (0..5)
+                .map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char)
+                .collect()
+        })
+        .collect();
+    groups.join("-")
+}
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_prefixed_random_and_hashed_stably() {
+        let a = new_token("sbt_");
+        let b = new_token("sbt_");
+        assert!(a.starts_with("sbt_") && a.len() > 40);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), token_hash(&b));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_enough() {
+        assert!(generate_password().len() >= MIN_PASSWORD_LEN);
+    }
+}

@@ -1,0 +1,553 @@
+//! Effective configuration: defaults, then an optional `switchboard.toml`, then the environment.
+//!
+//! Every setting has one name in the file (snake_case) and one in the environment (the variable
+//! in [`SETTINGS`]). A bad value stops start-up with a message naming where it came from.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use url::Url;
+
+/// A value that must never be printed: `Debug` and `Display` show `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// How Switchboard reaches Twilio: the real API, or the simulator started in-process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TelephonyMode {
+    Live,
+    Simulated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// May hold a password, so it is a [`Secret`].
+    pub database_url: Secret,
+    /// The base URL Twilio reaches; webhook signatures are checked against it.
+    pub public_url: Url,
+    pub telephony: TelephonyMode,
+    pub twilio_account_sid: String,
+    pub twilio_auth_token: Secret,
+    /// Where the embedded simulator listens (port 0: an ephemeral loopback port).
+    pub sim_listen: SocketAddr,
+    pub webhook_secret: Option<Secret>,
+    pub smtp_url: Option<Secret>,
+    pub email_from: String,
+    /// When set, the clock starts at this instant and runs forward in real time.
+    pub clock_start: Option<Timestamp>,
+    pub log_format: LogFormat,
+    pub admin_password: Option<Secret>,
+    pub workers: usize,
+}
+
+/// One configurable setting: its key in `switchboard.toml` and its environment variable.
+pub struct Setting {
+    pub key: &'static str,
+    pub env: &'static str,
+    pub secret: bool,
+    pub help: &'static str,
+}
+
+const fn setting(key: &'static str, env: &'static str, help: &'static str) -> Setting {
+    Setting {
+        key,
+        env,
+        secret: false,
+        help,
+    }
+}
+
+const fn secret(key: &'static str, env: &'static str, help: &'static str) -> Setting {
+    Setting {
+        key,
+        env,
+        secret: true,
+        help,
+    }
+}
+
+/// Every setting, in the order `print-config` and the README list them.
+pub const SETTINGS: &[Setting] = &[
+    setting(
+        "listen",
+        "SWITCHBOARD_LISTEN",
+        "address the HTTP server binds",
+    ),
+    setting(
+        "data_dir",
+        "SWITCHBOARD_DATA_DIR",
+        "folder for the SQLite database and files",
+    ),
+    secret(
+        "database_url",
+        "DATABASE_URL",
+        "sqlite:PATH or postgres://...",
+    ),
+    setting(
+        "public_url",
+        "SWITCHBOARD_PUBLIC_URL",
+        "base URL Twilio reaches",
+    ),
+    setting("telephony", "SWITCHBOARD_TELEPHONY", "simulated | live"),
+    setting(
+        "twilio_account_sid",
+        "TWILIO_ACCOUNT_SID",
+        "Twilio account SID",
+    ),
+    secret(
+        "twilio_auth_token",
+        "TWILIO_AUTH_TOKEN",
+        "Twilio auth token",
+    ),
+    setting(
+        "sim_listen",
+        "SWITCHBOARD_SIM_LISTEN",
+        "where the embedded simulator listens",
+    ),
+    secret(
+        "webhook_secret",
+        "WEBHOOK_SECRET",
+        "shared secret for Studio-facing APIs",
+    ),
+    secret(
+        "smtp_url",
+        "SMTP_URL",
+        "smtp://user:pass@host:port; absent: outbox",
+    ),
+    setting(
+        "email_from",
+        "SWITCHBOARD_EMAIL_FROM",
+        "sender address of outgoing email",
+    ),
+    setting(
+        "clock",
+        "SWITCHBOARD_CLOCK",
+        "RFC 3339 instant the clock starts at",
+    ),
+    setting("log_format", "SWITCHBOARD_LOG_FORMAT", "text | json"),
+    secret(
+        "admin_password",
+        "SWITCHBOARD_ADMIN_PASSWORD",
+        "first owner's password",
+    ),
+    setting(
+        "workers",
+        "SWITCHBOARD_WORKERS",
+        "job workers in this process",
+    ),
+];
+
+/// Credentials the simulator uses when none are configured. Not secret: they only open a
+/// simulator on loopback.
+pub const SIM_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+pub const SIM_AUTH_TOKEN: &str = "simulated-auth-token";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{source_name}: {message}")]
+    Invalid {
+        source_name: String,
+        message: String,
+    },
+    #[error("cannot read config file {path}: {message}")]
+    File { path: PathBuf, message: String },
+}
+
+/// Raw values by setting key, remembering where each came from (for error messages).
+#[derive(Default)]
+struct Raw {
+    values: BTreeMap<&'static str, (String, String)>,
+}
+
+impl Raw {
+    fn get(&self, key: &str) -> Option<&(String, String)> {
+        self.values.get(key)
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then the environment as given by `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw = Raw::default();
+        if let Some(path) = file {
+            read_file(path, &mut raw)?;
+        }
+        for s in SETTINGS {
+            if let Some(v) = env(s.env).filter(|v| !v.is_empty()) {
+                raw.values.insert(s.key, (v, s.env.to_string()));
+            }
+        }
+        Self::from_raw(&raw)
+    }
+
+    /// Loads from the process environment and `SWITCHBOARD_CONFIG` / `--config`.
+    pub fn from_process(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let env_file = std::env::var_os("SWITCHBOARD_CONFIG").map(PathBuf::from);
+        let file = file.map(Path::to_path_buf).or(env_file);
+        Self::load(file.as_deref(), &|k| std::env::var(k).ok())
+    }
+
+    fn from_raw(raw: &Raw) -> Result<Config, ConfigError> {
+        let listen: SocketAddr = parse(raw, "listen", "127.0.0.1:8080", |v| {
+            v.parse()
+                .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080"))
+        })?;
+        let data_dir = PathBuf::from(value(raw, "data_dir").unwrap_or("./data"));
+        let default_db = format!("sqlite:{}", data_dir.join("switchboard.db").display());
+        let database_url = parse(raw, "database_url", &default_db, |v| {
+            if v.starts_with("sqlite:")
+                || v.starts_with("postgres://")
+                || v.starts_with("postgresql://")
+            {
+                Ok(Secret::new(v))
+            } else {
+                Err(format!(
+                    "'{}' must start with sqlite: or postgres://",
+                    redact_url(v)
+                ))
+            }
+        })?;
+        let default_public = format!("http://{listen}");
+        let public_url = parse(raw, "public_url", &default_public, |v| {
+            let url = Url::parse(v).map_err(|e| format!("'{v}' is not a URL ({e})"))?;
+            match url.scheme() {
+                "http" | "https" => Ok(url),
+                other => Err(format!("scheme '{other}' must be http or https")),
+            }
+        })?;
+        let account_sid = value(raw, "twilio_account_sid").map(str::to_string);
+        let auth_token = value(raw, "twilio_auth_token").map(Secret::new);
+        let default_mode = if account_sid.is_some() && auth_token.is_some() {
+            "live"
+        } else {
+            "simulated"
+        };
+        let telephony = parse(raw, "telephony", default_mode, |v| match v {
+            "live" => Ok(TelephonyMode::Live),
+            "simulated" => Ok(TelephonyMode::Simulated),
+            _ => Err(format!("'{v}' must be simulated or live")),
+        })?;
+        if telephony == TelephonyMode::Live && (account_sid.is_none() || auth_token.is_none()) {
+            return Err(invalid(
+                raw,
+                "telephony",
+                "live needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+            ));
+        }
+        if let Some(sid) = &account_sid
+            && !(sid.len() == 34
+                && sid.starts_with("AC")
+                && sid[2..].chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err(invalid(
+                raw,
+                "twilio_account_sid",
+                "must be AC followed by 32 hex digits",
+            ));
+        }
+        let sim_listen = parse(raw, "sim_listen", "127.0.0.1:0", |v| {
+            v.parse()
+                .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:0"))
+        })?;
+        let smtp_url = match value(raw, "smtp_url") {
+            Some(v) => {
+                let url = Url::parse(v)
+                    .map_err(|e| invalid(raw, "smtp_url", &format!("not a URL ({e})")))?;
+                if !matches!(url.scheme(), "smtp" | "smtps") {
+                    return Err(invalid(raw, "smtp_url", "scheme must be smtp or smtps"));
+                }
+                Some(Secret::new(v))
+            }
+            None => None,
+        };
+        let clock_start = match value(raw, "clock") {
+            Some(v) => Some(v.parse::<Timestamp>().map_err(|e| {
+                invalid(
+                    raw,
+                    "clock",
+                    &format!("'{v}' is not an RFC 3339 instant like 2026-03-02T14:00:00Z ({e})"),
+                )
+            })?),
+            None => None,
+        };
+        let log_format = parse(raw, "log_format", "text", |v| match v {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("'{v}' must be text or json")),
+        })?;
+        let workers = parse(raw, "workers", "2", |v| match v.parse::<usize>() {
+            Ok(n) if (1..=64).contains(&n) => Ok(n),
+            _ => Err(format!("'{v}' must be a whole number from 1 to 64")),
+        })?;
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            public_url,
+            telephony,
+            twilio_account_sid: account_sid.unwrap_or_else(|| SIM_ACCOUNT_SID.to_string()),
+            twilio_auth_token: auth_token.unwrap_or_else(|| Secret::new(SIM_AUTH_TOKEN)),
+            sim_listen,
+            webhook_secret: value(raw, "webhook_secret").map(Secret::new),
+            smtp_url,
+            email_from: value(raw, "email_from")
+                .unwrap_or("Switchboard <switchboard@localhost>")
+                .to_string(),
+            clock_start,
+            log_format,
+            admin_password: value(raw, "admin_password").map(Secret::new),
+            workers,
+        })
+    }
+
+    /// The effective configuration as `(env var, value)` rows, secrets redacted.
+    pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let shown = |s: &Option<Secret>| match s {
+            Some(_) => "<redacted>".to_string(),
+            None => "(unset)".to_string(),
+        };
+        vec![
+            ("SWITCHBOARD_LISTEN", self.listen.to_string()),
+            ("SWITCHBOARD_DATA_DIR", self.data_dir.display().to_string()),
+            ("DATABASE_URL", redact_url(self.database_url.expose())),
+            ("SWITCHBOARD_PUBLIC_URL", self.public_url.to_string()),
+            (
+                "SWITCHBOARD_TELEPHONY",
+                format!("{:?}", self.telephony).to_lowercase(),
+            ),
+            ("TWILIO_ACCOUNT_SID", self.twilio_account_sid.clone()),
+            ("TWILIO_AUTH_TOKEN", "<redacted>".to_string()),
+            ("SWITCHBOARD_SIM_LISTEN", self.sim_listen.to_string()),
+            ("WEBHOOK_SECRET", shown(&self.webhook_secret)),
+            (
+                "SMTP_URL",
+                self.smtp_url
+                    .as_ref()
+                    .map_or("(unset: email goes to the outbox)".into(), |s| {
+                        redact_url(s.expose())
+                    }),
+            ),
+            ("SWITCHBOARD_EMAIL_FROM", self.email_from.clone()),
+            (
+                "SWITCHBOARD_CLOCK",
+                self.clock_start
+                    .map_or("(real time)".into(), |t| t.to_string()),
+            ),
+            (
+                "SWITCHBOARD_LOG_FORMAT",
+                format!("{:?}", self.log_format).to_lowercase(),
+            ),
+            ("SWITCHBOARD_ADMIN_PASSWORD", shown(&self.admin_password)),
+            ("SWITCHBOARD_WORKERS", self.workers.to_string()),
+        ]
+    }
+
+    /// The public URL of `path` (which starts with `/`), as Twilio will request it.
+    pub fn public_url_for(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+/// Hides the password of a URL such as `postgres://user:pass@host/db`.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("redacted"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+fn read_file(path: &Path, raw: &mut Raw) -> Result<(), ConfigError> {
+    let file_err = |message: String| ConfigError::File {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| file_err(e.to_string()))?;
+    for (key, v) in table {
+        let Some(s) = SETTINGS.iter().find(|s| s.key == key) else {
+            return Err(file_err(format!("unknown setting '{key}'")));
+        };
+        let text = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(file_err(format!(
+                    "'{key}' must be a string, not {}",
+                    other.type_str()
+                )));
+            }
+        };
+        raw.values
+            .insert(s.key, (text, format!("{} in {}", key, path.display())));
+    }
+    Ok(())
+}
+
+fn value<'a>(raw: &'a Raw, key: &str) -> Option<&'a str> {
+    raw.get(key).map(|(v, _)| v.as_str())
+}
+
+fn source_name(raw: &Raw, key: &str) -> String {
+    match raw.get(key) {
+        Some((_, source)) => source.clone(),
+        None => SETTINGS
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(key.to_string(), |s| s.env.to_string()),
+    }
+}
+
+fn invalid(raw: &Raw, key: &str, message: &str) -> ConfigError {
+    ConfigError::Invalid {
+        source_name: source_name(raw, key),
+        message: message.to_string(),
+    }
+}
+
+fn parse<T>(
+    raw: &Raw,
+    key: &str,
+    default: &str,
+    f: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    let v = value(raw, key).unwrap_or(default);
+    f(v).map_err(|message| invalid(raw, key, &message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load(None, &|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn no_configuration_means_loopback_sqlite_and_simulated_telephony() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url.expose(), "sqlite:./data/switchboard.db");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.telephony, TelephonyMode::Simulated);
+        assert!(c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn twilio_credentials_switch_the_default_to_live() {
+        let c = load(&[
+            ("TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789abcdef"),
+            ("TWILIO_AUTH_TOKEN", "tok"),
+        ])
+        .unwrap();
+        assert_eq!(c.telephony, TelephonyMode::Live);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = load(&[("SWITCHBOARD_LISTEN", "nowhere")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("SWITCHBOARD_LISTEN:"), "{err}");
+        let err = load(&[("SWITCHBOARD_TELEPHONY", "carrier-pigeon")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("SWITCHBOARD_TELEPHONY") && err.contains("simulated or live"),
+            "{err}"
+        );
+        let err = load(&[("SWITCHBOARD_CLOCK", "yesterday")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SWITCHBOARD_CLOCK"), "{err}");
+        let err = load(&[("DATABASE_URL", "mysql://x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn live_telephony_without_credentials_is_refused() {
+        let err = load(&[("SWITCHBOARD_TELEPHONY", "live")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TWILIO_ACCOUNT_SID"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_file_errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("switchboard.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &|k| {
+            (k == "SWITCHBOARD_LOG_FORMAT").then(|| "text".into())
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.log_format, LogFormat::Text);
+        std::fs::write(&path, "workers = 0\n").unwrap();
+        let err = Config::load(Some(&path), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("workers in"), "{err}");
+        std::fs::write(&path, "colour = \"blue\"\n").unwrap();
+        let err = Config::load(Some(&path), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown setting 'colour'"), "{err}");
+    }
+
+    #[test]
+    fn describe_never_shows_secrets() {
+        let c = load(&[
+            ("DATABASE_URL", "postgres://sb:hunter2@localhost/sb"),
+            ("SMTP_URL", "smtp://me:hunter2@mail.example.org:587"),
+            ("WEBHOOK_SECRET", "hunter2"),
+        ])
+        .unwrap();
+        let text = format!("{:?}", c.describe()) + &format!("{c:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}

@@ -1,0 +1,117 @@
+//! Who is calling: an API client with a Bearer token, or a person signed in to the dashboard.
+//!
+//! Both resolve to one organisation and a role; every store call then filters by that
+//! organisation, so another organisation's ids answer 404.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::error::AppError;
+use crate::accounts::store::{self, Session};
+use crate::accounts::{OrgId, Role};
+use crate::app::AppState;
+
+pub const SESSION_COOKIE: &str = "sb_session";
+
+/// An API client authenticated by `Authorization: Bearer sbt_...`.
+#[derive(Clone, Debug)]
+pub struct ApiCaller {
+    pub org: OrgId,
+    pub role: Role,
+    pub token_id: i64,
+}
+
+impl ApiCaller {
+    /// Refuses the request unless the token's role allows `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), AppError> {
+        if self.role.allows(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("this token's role does not allow that"))
+        }
+    }
+}
+
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token =
+            bearer(parts).ok_or(AppError::Unauthorized("send Authorization: Bearer <token>"))?;
+        match store::authenticate_token(&state.db, token, state.clock.now_ms()).await? {
+            Some((org, role, token_id)) => Ok(ApiCaller {
+                org,
+                role,
+                token_id,
+            }),
+            None => Err(AppError::Unauthorized("the token is unknown or revoked")),
+        }
+    }
+}
+
+/// Reads a cookie by name from the request headers.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A signed-in dashboard user. Handlers that change something also check the CSRF token.
+#[derive(Clone, Debug)]
+pub struct SessionUser(pub Session);
+
+impl FromRequestParts<AppState> for SessionUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let secret =
+            cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthorized("sign in first"))?;
+        match store::find_session(&state.db, secret, state.clock.now_ms()).await? {
+            Some(session) => Ok(SessionUser(session)),
+            None => Err(AppError::Unauthorized(
+                "the session has expired; sign in again",
+            )),
+        }
+    }
+}
+
+impl SessionUser {
+    pub fn require(&self, needed: Role) -> Result<(), AppError> {
+        if self.0.role.allows(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("your role does not allow that"))
+        }
+    }
+
+    /// Checks the synchronizer token a form sent back (constant time).
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        use subtle::ConstantTimeEq as _;
+        if bool::from(sent.as_bytes().ct_eq(self.0.csrf_token.as_bytes())) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "the form is stale or was not sent by this site; reload the page",
+            ))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every module: the error type, JSON and form extractors that name
+//! bad fields, authentication, the Twilio-signature check, request metrics.
+
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod metrics;
+// twilio_signature: enabled once crates/twilio lands
+
+pub use auth::{ApiCaller, SESSION_COOKIE};
+pub use error::{AppError, AppResult};
+pub use json::Json;

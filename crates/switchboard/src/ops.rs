@@ -1,0 +1,100 @@
+//! Operations endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document and
+//! Swagger UI (served from the binary, so it works offline).
+
+use std::any::Any;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::AppState;
+use crate::jobs::{self, JobState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}
+
+/// The process is up.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The database answers and every migration is applied.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.is_ready().await {
+        (StatusCode::OK, "ready\n").into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unreachable or migrations pending\n",
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    // Job counts are read at scrape time, so every process reports the shared queue.
+    if let Ok(counts) = jobs::store::count_by_state(&state.db, None).await {
+        for s in JobState::ALL {
+            let n = counts
+                .iter()
+                .find(|(name, _)| name == s.as_str())
+                .map_or(0, |(_, n)| *n);
+            metrics::gauge!("jobs", "state" => s.as_str()).set(n as f64);
+        }
+    }
+    let body = crate::http::metrics::handle().render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Answers a panic in a handler with an opaque 500 (the panic itself is logged).
+pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(panic = detail, "a request handler panicked");
+    crate::http::AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", description = "Phone and text work on Twilio: hotlines, call tools, dialer, texting."),
+    paths(
+        crate::accounts::api::list_people,
+        crate::accounts::api::create_person,
+        crate::accounts::api::get_person,
+        crate::accounts::api::update_person,
+        crate::accounts::api::delete_person,
+        crate::accounts::api::list_tokens,
+        crate::accounts::api::create_token,
+        crate::accounts::api::revoke_token,
+        crate::accounts::api::list_jobs,
+        crate::accounts::api::retry_job,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "accounts", description = "People and API tokens"), (name = "jobs", description = "The job queue")),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! Sign in, sign out, and the overview page.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::layout::{bare_page, page};
+use crate::accounts::{secrets, store};
+use crate::app::AppState;
+use crate::http::auth::SessionUser;
+use crate::http::{AppError, SESSION_COOKIE};
+
+/// Sessions last a week.
+const SESSION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/", get(overview))
+}
+
+fn login_form(error: Option<&str>, email: &str) -> Markup {
+    bare_page(
+        "Sign in",
+        html! {
+            h1 { "Switchboard" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            form method="post" action="/login" {
+                label for="email" { "Email" }
+                input id="email" name="email" type="email" autocomplete="username" required value=(email);
+                label for="password" { "Password" }
+                input id="password" name="password" type="password" autocomplete="current-password" required;
+                p { button type="submit" { "Sign in" } }
+            }
+        },
+    )
+}
+
+async fn login_page() -> Markup {
+    login_form(None, "")
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let email = form.email.trim().to_lowercase();
+    if let Err(AppError::TooManyRequests { retry_after_secs }) = state.login_throttle.check(&email)
+    {
+        let msg = format!("Too many attempts for this address; try again in {retry_after_secs} s.");
+        return Ok((
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            login_form(Some(&msg), &email),
+        )
+            .into_response());
+    }
+    let login = store::find_login(&state.db, &email).await?;
+    let verified = match &login {
+        Some(l) => {
+            let (password, hash) = (form.password.clone(), l.password_hash.clone());
+            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
+                .await
+                .unwrap_or(false)
+        }
+        None => false,
+    };
+    let Some(login) = login.filter(|_| verified) else {
+        tracing::warn!(email, "failed sign-in");
+        let page = login_form(Some("Wrong email or password."), &email);
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let secret = store::create_session(
+        &state.db,
+        login.org,
+        login.person_id,
+        state.clock.now_ms(),
+        SESSION_TTL_MS,
+    )
+    .await?;
+    let secure = if state.config.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_TTL_MS / 1000
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    user: SessionUser,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    if let Some(secret) = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|p| {
+            p.trim()
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_string)
+        })
+        .next()
+    {
+        store::delete_session(&state.db, &secret).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    user: Result<SessionUser, AppError>,
+) -> Result<Response, AppError> {
+    let Ok(SessionUser(session)) = user else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let org = store::find_org(&state.db, session.org).await?;
+    let people = store::list_people(&state.db, session.org).await?;
+    let body = html! {
+        p.muted { "Organisation " strong { (org.name) } " · telephony " (format!("{:?}", state.config.telephony).to_lowercase()) " · email " (state.mailer.describe()) }
+        div.cards {
+            div.card { div.n { (people.len()) } div.muted { "people" } }
+        }
+    };
+    Ok(page("Overview", &session, "/", body).into_response())
+}
