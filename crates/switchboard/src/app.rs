@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::jobs::{Registry, Workers};
 use crate::notify::Mailer;
 use crate::telephony::Telephony;
-use crate::{accounts, http, notify, ops, telephony, ui};
+use crate::{accounts, http, jobs, notify, ops, telephony, ui};
 
 pub struct AppInner {
     pub db: Db,
@@ -52,6 +52,19 @@ impl AppState {
         clock: Clock,
         telephony: Telephony,
     ) -> anyhow::Result<AppState> {
+        Self::with_registry(config, clock, telephony, registry()).await
+    }
+
+    /// Like [`AppState::new`] with the given job kinds (tests add their own to [`registry`]).
+    pub async fn with_registry(
+        config: Config,
+        clock: Clock,
+        telephony: Telephony,
+        registry: Registry,
+    ) -> anyhow::Result<AppState> {
+        install_crypto_provider();
+        // Install the metrics recorder before the first request, so nothing goes unrecorded.
+        let _ = http::metrics::handle();
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
@@ -59,7 +72,7 @@ impl AppState {
             db,
             config,
             clock,
-            registry: registry(),
+            registry,
             jobs_wake: Notify::new(),
             mailer,
             telephony,
@@ -94,8 +107,10 @@ impl AppState {
 }
 
 /// Every job kind this version knows.
-fn registry() -> Registry {
-    Registry::default().register::<notify::DeliverEmail>()
+pub fn registry() -> Registry {
+    Registry::default()
+        .register::<notify::DeliverEmail>()
+        .register::<jobs::maintenance::PurgeExpiredSessions>()
 }
 
 /// The route table.
@@ -189,4 +204,10 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Option<(String, Optio
     accounts::store::create_person(&state.db, accounts::OrgId(org.id), &owner, Some(&hash), now)
         .await?;
     Ok(Some((email, generated.then_some(password))))
+}
+
+/// reqwest and lettre are built without a default TLS crypto provider (aws-lc-rs costs ~45 s
+/// of cold build); this installs ring's, once per process.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -314,6 +314,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let telephony = Telephony::new(config.telephony);
     let state = AppState::new(config, clock, telephony).await?;
     let dashboard = state.config.public_url_for("/");
+    crate::jobs::maintenance::ensure_schedules(&state).await?;
     if let Some((email, password)) = app::bootstrap(&state).await? {
         println!("Created organisation 'default' with owner {email}.");
         match password {

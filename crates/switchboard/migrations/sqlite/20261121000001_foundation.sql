@@ -68,6 +68,7 @@ CREATE TABLE jobs (
     run_at BIGINT NOT NULL,
     locked_by TEXT,
     locked_until BIGINT,
+    ran_by TEXT,
     last_error TEXT,
     dedup_key TEXT UNIQUE,
     created_at BIGINT NOT NULL,

@@ -14,6 +14,7 @@
 //! that needs it commits. A dedup key makes enqueue idempotent. Workers claim with
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL, so each job runs in exactly one process.
 
+pub mod maintenance;
 pub mod model;
 pub mod registry;
 pub mod schedule;

@@ -68,6 +68,8 @@ pub struct JobRow {
     pub max_attempts: i64,
     pub run_at: i64,
     pub last_error: Option<String>,
+    /// The worker that ran (or is running) the latest attempt.
+    pub ran_by: Option<String>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
 }

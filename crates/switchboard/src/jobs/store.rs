@@ -40,7 +40,7 @@ pub struct Claimed {
 /// Claims the oldest due job for `worker`, or `None` when nothing is due.
 pub async fn claim(db: &Db, worker: &str, now: i64) -> anyhow::Result<Option<Claimed>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2, updated_at = $3 \
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, ran_by = $1, locked_until = $2, updated_at = $3 \
          WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 ORDER BY run_at, id LIMIT 1{}) \
          AND state = 'queued' \
          RETURNING id, org_id, kind, payload, attempts, max_attempts",
@@ -119,7 +119,7 @@ pub async fn count_by_state(db: &Db, org: Option<OrgId>) -> anyhow::Result<Vec<(
     Ok(rows)
 }
 
-const JOB_COLUMNS: &str = "id, org_id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at";
+const JOB_COLUMNS: &str = "id, org_id, kind, payload, state, attempts, max_attempts, run_at, last_error, ran_by, created_at, finished_at";
 
 pub async fn list(
     db: &Db,

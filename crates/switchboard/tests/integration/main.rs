@@ -1,0 +1,11 @@
+//! The integration suite: the whole application in-process over real HTTP, one fresh database
+//! per test (SQLite, or PostgreSQL when SWITCHBOARD_TEST_DATABASE_URL is set).
+
+mod support;
+
+mod accounts;
+mod cli;
+mod email;
+mod jobs;
+mod migrations;
+mod ops;
