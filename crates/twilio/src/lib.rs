@@ -1,1 +1,7 @@
-//! Twilio protocol.
+//! Twilio protocol for Switchboard: webhook signatures, TwiML, REST resources and client, webhook
+//! parameters, E.164 numbers, SMS segments and opt-out keywords.
+//!
+//! This crate knows how Twilio speaks and nothing about Switchboard's business. The simulator
+//! (`twilio-sim`) and the server both build on it, so a shape is written down once.
+
+pub mod signature;
