@@ -5,3 +5,7 @@
 //! (`twilio-sim`) and the server both build on it, so a shape is written down once.
 
 pub mod signature;
+pub mod twiml;
+
+mod method;
+pub use method::{InvalidMethod, Method};
