@@ -4,6 +4,7 @@
 //! This crate knows how Twilio speaks and nothing about Switchboard's business. The simulator
 //! (`twilio-sim`) and the server both build on it, so a shape is written down once.
 
+pub mod client;
 pub mod resources;
 pub mod signature;
 pub mod twiml;
