@@ -8,6 +8,7 @@ pub mod client;
 pub mod resources;
 pub mod signature;
 pub mod twiml;
+pub mod webhook;
 
 mod method;
 pub use method::{InvalidMethod, Method};
