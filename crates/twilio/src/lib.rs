@@ -5,6 +5,7 @@
 //! (`twilio-sim`) and the server both build on it, so a shape is written down once.
 
 pub mod client;
+pub mod e164;
 pub mod resources;
 pub mod signature;
 pub mod twiml;
