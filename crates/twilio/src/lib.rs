@@ -6,7 +6,9 @@
 
 pub mod client;
 pub mod e164;
+pub mod opt_out;
 pub mod resources;
+pub mod segments;
 pub mod signature;
 pub mod twiml;
 pub mod webhook;
