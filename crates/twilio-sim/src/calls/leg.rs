@@ -176,7 +176,7 @@ impl Leg {
 
     /// Waits `secs` virtual seconds unless the call is interrupted or the party hangs up.
     pub async fn wait(&mut self, secs: f64) -> Result<(), Stop> {
-        if let Some(interrupt) = self.interrupts.borrow_and_update().clone() {
+        if let Some(interrupt) = self.take_interrupt() {
             return Err(Stop::Interrupt(interrupt));
         }
         let hangs_up_at = self.hangs_up_at;
@@ -203,6 +203,14 @@ impl Leg {
             () = hangup => Err(Stop::PartyHungUp),
             i = interrupted => Err(Stop::Interrupt(i)),
         }
+    }
+
+    /// An interrupt sent since the last one was taken, if any.
+    pub fn take_interrupt(&mut self) -> Option<Interrupt> {
+        if self.interrupts.has_changed().unwrap_or(false) {
+            return self.interrupts.borrow_and_update().clone();
+        }
+        None
     }
 
     /// Ends the leg with a final status and wakes anyone waiting for it.

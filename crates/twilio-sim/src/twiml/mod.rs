@@ -139,7 +139,7 @@ pub async fn run_app(leg: &mut Leg, first: Doc) -> AppEnd {
             }
         }
         if next.is_none() {
-            if let Some(interrupt) = leg.interrupts.borrow_and_update().clone() {
+            if let Some(interrupt) = leg.take_interrupt() {
                 next = match interrupt {
                     Interrupt::Redirect { url, method } => Some(Doc::Fetch {
                         url,
