@@ -18,6 +18,10 @@ use subtle::ConstantTimeEq;
 /// The header Twilio puts the signature in.
 pub const HEADER: &str = "X-Twilio-Signature";
 
+/// The header naming the algorithm when a webhook is signed with a shared key
+/// (`key=...,algorithm=HMAC_SHA256`); [`validate`] accepts either algorithm regardless.
+pub const SETTINGS_HEADER: &str = "X-Twilio-Webhooks-Signature-Settings";
+
 /// The text that is signed: the URL, then each parameter name and value in canonical order.
 pub fn signing_input(url: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<(&str, &str)> = params
