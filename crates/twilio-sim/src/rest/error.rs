@@ -96,14 +96,10 @@ impl IntoResponse for RestError {
     }
 }
 
-/// Whether `number` looks like E.164: `+`, then 8 to 15 digits not starting with 0.
+/// Whether `number` is a valid phone number already written in E.164 (Twilio's magic test
+/// numbers included).
 pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else {
-        return false;
-    };
-    (8..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
+    twilio::e164::E164::parse(number, None).is_ok_and(|e| e.as_str() == number)
 }
 
 #[cfg(test)]
