@@ -50,6 +50,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The Twilio simulator on its own: serve it, or place calls and texts into it.
+    #[command(subcommand)]
+    Sim(twilio_sim::cli::SimCommand),
     /// Copy the SQLite database to PATH while the server runs (for PostgreSQL use pg_dump).
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -136,6 +139,10 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Sim(cmd) = cli.command {
+        crate::telemetry::init(crate::config::LogFormat::Text);
+        return twilio_sim::cli::run(cmd).await;
+    }
     let mut config = Config::from_process(cli.config.as_deref())?;
     match cli.command {
         Command::Serve(args) => {
@@ -237,6 +244,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { path } => backup(&config, &path).await,
+        Command::Sim(_) => unreachable!("handled above"),
     }
 }
 
@@ -274,11 +282,11 @@ async fn find_org(state: &AppState, slug: &str) -> anyhow::Result<OrgId> {
 
 /// State for one-shot admin commands: migrated database, no telephony, no workers.
 async fn admin_state(config: Config) -> anyhow::Result<AppState> {
-    let mode = config.telephony;
     let clock = config
         .clock_start
         .map_or_else(Clock::system, Clock::starting_at);
-    AppState::new(config, clock, Telephony::new(mode)).await
+    let telephony = Telephony::offline(&config)?;
+    AppState::new(config, clock, telephony).await
 }
 
 async fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
@@ -311,7 +319,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let clock = config
         .clock_start
         .map_or_else(Clock::system, Clock::starting_at);
-    let telephony = Telephony::new(config.telephony);
+    let telephony = Telephony::start(&config).await?;
     let state = AppState::new(config, clock, telephony).await?;
     let dashboard = state.config.public_url_for("/");
     crate::jobs::maintenance::ensure_schedules(&state).await?;

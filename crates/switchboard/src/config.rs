@@ -56,6 +56,8 @@ pub struct Config {
     pub twilio_auth_token: Secret,
     /// Where the embedded simulator listens (port 0: an ephemeral loopback port).
     pub sim_listen: SocketAddr,
+    /// How much faster than real time the embedded simulator runs rings, speech and waits.
+    pub sim_speed: f64,
     pub webhook_secret: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub email_from: String,
@@ -278,6 +280,10 @@ impl Config {
             v.parse()
                 .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:0"))
         })?;
+        let sim_speed = parse(raw, "sim_speed", "1", |v| match v.parse::<f64>() {
+            Ok(n) if (0.1..=1000.0).contains(&n) => Ok(n),
+            _ => Err(format!("'{v}' must be a number from 0.1 to 1000")),
+        })?;
         let smtp_url = match value(raw, "smtp_url") {
             Some(v) => {
                 let url = Url::parse(v)
@@ -317,6 +323,7 @@ impl Config {
             twilio_account_sid: account_sid.unwrap_or_else(|| SIM_ACCOUNT_SID.to_string()),
             twilio_auth_token: auth_token.unwrap_or_else(|| Secret::new(SIM_AUTH_TOKEN)),
             sim_listen,
+            sim_speed,
             webhook_secret: value(raw, "webhook_secret").map(Secret::new),
             smtp_url,
             email_from: value(raw, "email_from")
@@ -347,6 +354,7 @@ impl Config {
             ("TWILIO_ACCOUNT_SID", self.twilio_account_sid.clone()),
             ("TWILIO_AUTH_TOKEN", "<redacted>".to_string()),
             ("SWITCHBOARD_SIM_LISTEN", self.sim_listen.to_string()),
+            ("SWITCHBOARD_SIM_SPEED", self.sim_speed.to_string()),
             ("WEBHOOK_SECRET", shown(&self.webhook_secret)),
             (
                 "SMTP_URL",

@@ -5,7 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod metrics;
-// twilio_signature: enabled once crates/twilio lands
+pub mod twilio_signature;
 
 pub use auth::{ApiCaller, SESSION_COOKIE};
 pub use error::{AppError, AppResult};

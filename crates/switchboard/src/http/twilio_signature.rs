@@ -6,8 +6,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header;
 use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
@@ -25,7 +25,10 @@ pub struct TwilioRequest {
 
 impl TwilioRequest {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -34,10 +37,16 @@ pub struct SignatureRejection(&'static str);
 
 impl IntoResponse for SignatureRejection {
     fn into_response(self) -> Response {
-        tracing::warn!(reason = self.0, "refused a webhook without a valid Twilio signature");
-        (StatusCode::FORBIDDEN, axum::Json(serde_json::json!({
-            "error": { "code": "forbidden", "message": self.0 }
-        })))
+        tracing::warn!(
+            reason = self.0,
+            "refused a webhook without a valid Twilio signature"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            axum::Json(serde_json::json!({
+                "error": { "code": "forbidden", "message": self.0 }
+            })),
+        )
             .into_response()
     }
 }
@@ -46,7 +55,11 @@ impl FromRequest<AppState> for TwilioRequest {
     type Rejection = SignatureRejection;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let path_and_query = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
         let url = state.config.public_url_for(&path_and_query);
         let signature = req
             .headers()
@@ -64,17 +77,30 @@ impl FromRequest<AppState> for TwilioRequest {
             .map_err(|_| SignatureRejection("unreadable request body"))?;
         let tokens = state.signing_tokens();
         if is_json {
-            let ok = tokens.iter().any(|t| twilio::signature::validate_json(t, &url, &body, &signature));
+            let ok = tokens
+                .iter()
+                .any(|t| twilio::signature::validate_json(t, &url, &body, &signature));
             if !ok {
                 return Err(SignatureRejection("X-Twilio-Signature does not match"));
             }
-            return Ok(TwilioRequest { url, params: Vec::new(), json_body: Some(body) });
+            return Ok(TwilioRequest {
+                url,
+                params: Vec::new(),
+                json_body: Some(body),
+            });
         }
         let params: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| SignatureRejection("body is not form-encoded"))?;
-        if !tokens.iter().any(|t| twilio::signature::validate(t, &url, &params, &signature)) {
+        if !tokens
+            .iter()
+            .any(|t| twilio::signature::validate(t, &url, &params, &signature))
+        {
             return Err(SignatureRejection("X-Twilio-Signature does not match"));
         }
-        Ok(TwilioRequest { url, params, json_body: None })
+        Ok(TwilioRequest {
+            url,
+            params,
+            json_body: None,
+        })
     }
 }

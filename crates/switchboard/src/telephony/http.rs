@@ -1,9 +1,64 @@
-//! Twilio-facing routes of the telephony shell: call and message status callbacks.
+//! Twilio-facing routes of the telephony shell: call and message status callbacks, signed.
 
 use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde::Deserialize;
+use twilio::webhook::{CallStatusCallback, MessageStatusCallback};
 
+use super::ledger;
+use crate::accounts::OrgId;
 use crate::app::AppState;
+use crate::http::twilio_signature::TwilioRequest;
+use crate::http::{AppError, AppResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/twilio/calls/status", post(call_status))
+        .route("/twilio/messages/status", post(message_status))
+}
+
+/// The organisation is part of the callback URL we gave Twilio, and so covered by the signature.
+#[derive(Deserialize)]
+struct OrgParam {
+    org: i64,
+}
+
+async fn call_status(
+    State(state): State<AppState>,
+    Query(q): Query<OrgParam>,
+    req: TwilioRequest,
+) -> AppResult<StatusCode> {
+    let cb = CallStatusCallback::from_pairs(&req.params)
+        .map_err(|e| AppError::field(e.field(), e.to_string()))?;
+    let applied = ledger::apply_call_callback(
+        &state.db,
+        OrgId(q.org),
+        &cb,
+        &req.params,
+        state.clock.now_ms(),
+    )
+    .await?;
+    tracing::debug!(call.sid = cb.call_sid, status = %cb.call_status, ?applied, "call status callback");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn message_status(
+    State(state): State<AppState>,
+    Query(q): Query<OrgParam>,
+    req: TwilioRequest,
+) -> AppResult<StatusCode> {
+    let cb = MessageStatusCallback::from_pairs(&req.params)
+        .map_err(|e| AppError::field(e.field(), e.to_string()))?;
+    let applied = ledger::apply_message_callback(
+        &state.db,
+        OrgId(q.org),
+        &cb,
+        &req.params,
+        state.clock.now_ms(),
+    )
+    .await?;
+    tracing::debug!(message.sid = cb.message_sid, status = %cb.message_status, ?applied, "message status callback");
+    Ok(StatusCode::NO_CONTENT)
 }

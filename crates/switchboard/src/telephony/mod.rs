@@ -1,32 +1,127 @@
 //! The facade through which every job places calls and sends texts (crates/twilio underneath),
 //! and the ledger of calls and messages fed by Twilio's status callbacks.
+//!
+//! One code path for both modes: `live` points the REST client at api.twilio.com; `simulated`
+//! starts the simulator in-process on loopback and points the same client at it. Either way
+//! every request and callback crosses real HTTP with real signatures.
 
 pub mod http;
+pub mod ledger;
+mod outbound;
 
-use crate::config::TelephonyMode;
+pub use outbound::{Owner, place_call, send_text};
 
-/// Placeholder until the protocol crate lands: see the next commit.
+use anyhow::Context as _;
+use twilio::client::{Client, ClientConfig};
+use twilio::e164::E164;
+
+use crate::config::{Config, TelephonyMode};
+
 pub struct Telephony {
     pub mode: TelephonyMode,
+    client: Client,
+    sim: Option<SimRuntime>,
+}
+
+/// The embedded simulator and its server task.
+pub struct SimRuntime {
+    pub simulator: twilio_sim::Simulator,
+    pub base_url: String,
+    server: tokio::sync::Mutex<Option<twilio_sim::SimServer>>,
 }
 
 impl Telephony {
-    pub fn new(mode: TelephonyMode) -> Self {
-        Self { mode }
+    /// Live telephony, or the simulator started on `SWITCHBOARD_SIM_LISTEN`.
+    pub async fn start(config: &Config) -> anyhow::Result<Telephony> {
+        crate::app::install_crypto_provider();
+        match config.telephony {
+            TelephonyMode::Live => {
+                let cfg = ClientConfig::new(
+                    config.twilio_account_sid.clone(),
+                    config.twilio_auth_token.expose(),
+                );
+                Ok(Telephony {
+                    mode: TelephonyMode::Live,
+                    client: Client::new(cfg)?,
+                    sim: None,
+                })
+            }
+            TelephonyMode::Simulated => {
+                let sim_config = twilio_sim::SimConfig {
+                    account_sid: config.twilio_account_sid.clone(),
+                    auth_token: config.twilio_auth_token.expose().to_string(),
+                    speed: config.sim_speed,
+                    ..twilio_sim::SimConfig::default()
+                };
+                let (simulator, server) =
+                    twilio_sim::Simulator::bind(sim_config, config.sim_listen)
+                        .await
+                        .with_context(|| {
+                            format!(
+                                "cannot start the simulator on {} (SWITCHBOARD_SIM_LISTEN)",
+                                config.sim_listen
+                            )
+                        })?;
+                let base_url = server.base_url();
+                let mut cfg = ClientConfig::new(
+                    config.twilio_account_sid.clone(),
+                    config.twilio_auth_token.expose(),
+                );
+                cfg.base_url = base_url.clone();
+                tracing::info!(
+                    sim = base_url,
+                    "simulated telephony: Twilio simulator started"
+                );
+                let sim = SimRuntime {
+                    simulator,
+                    base_url,
+                    server: tokio::sync::Mutex::new(Some(server)),
+                };
+                Ok(Telephony {
+                    mode: TelephonyMode::Simulated,
+                    client: Client::new(cfg)?,
+                    sim: Some(sim),
+                })
+            }
+        }
     }
 
-    pub async fn shutdown(&self) {}
+    /// A facade that must never be asked to call out (one-shot admin commands).
+    pub fn offline(config: &Config) -> anyhow::Result<Telephony> {
+        crate::app::install_crypto_provider();
+        let mut cfg = ClientConfig::new(
+            config.twilio_account_sid.clone(),
+            config.twilio_auth_token.expose(),
+        );
+        cfg.base_url = "http://127.0.0.1:9".to_string();
+        Ok(Telephony {
+            mode: config.telephony,
+            client: Client::new(cfg)?,
+            sim: None,
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The embedded simulator, in simulated mode.
+    pub fn sim(&self) -> Option<&SimRuntime> {
+        self.sim.as_ref()
+    }
+
+    pub async fn shutdown(&self) {
+        if let Some(sim) = &self.sim
+            && let Some(server) = sim.server.lock().await.take()
+        {
+            server.shutdown().await;
+        }
+    }
 }
 
 /// Normalises a phone number to E.164 (default region US), or says what is wrong with it.
 pub fn parse_e164(input: &str) -> Result<String, String> {
-    let trimmed = input.trim();
-    let digits: String = trimmed.chars().filter(|c| c.is_ascii_digit()).collect();
-    if trimmed.starts_with('+') && (8..=15).contains(&digits.len()) {
-        Ok(format!("+{digits}"))
-    } else {
-        Err(format!(
-            "'{trimmed}' is not a phone number in E.164 form like +14155551234"
-        ))
-    }
+    E164::parse(input, Some("US"))
+        .map(|n| n.as_str().to_string())
+        .map_err(|e| format!("'{}': {e}", input.trim()))
 }

@@ -9,3 +9,4 @@ mod email;
 mod jobs;
 mod migrations;
 mod ops;
+mod telephony;

@@ -66,7 +66,7 @@ impl TestApp {
         })
         .expect("test config");
         let clock = Clock::manual(T0.parse().expect("T0"));
-        let telephony = Telephony::new(config.telephony);
+        let telephony = Telephony::start(&config).await.expect("telephony");
         let registry = options.registry.clone().unwrap_or_else(app::registry);
         let state = AppState::with_registry(config, clock.clone(), telephony, registry)
             .await

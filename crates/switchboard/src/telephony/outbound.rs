@@ -1,0 +1,89 @@
+//! Placing calls and sending texts: the request to Twilio (or the simulator), the ledger row,
+//! and the provider metrics, in one place.
+
+use twilio::client::{CreateCall, CreateMessage};
+use twilio::resources::{CallResource, MessageResource};
+
+use super::ledger;
+use crate::accounts::OrgId;
+use crate::app::AppState;
+
+/// What a call or text belongs to, e.g. `("hotline_incident", 12)`; kept in the ledger.
+#[derive(Clone, Copy, Debug)]
+pub struct Owner {
+    pub kind: &'static str,
+    pub id: i64,
+}
+
+/// Places a call. Status callbacks (all four events) come back to the ledger unless the
+/// caller set its own `status_callback`.
+pub async fn place_call(
+    state: &AppState,
+    org: OrgId,
+    owner: Option<Owner>,
+    mut call: CreateCall,
+) -> Result<CallResource, twilio::client::Error> {
+    if call.status_callback.is_none() {
+        call.status_callback = Some(
+            state
+                .config
+                .public_url_for(&format!("/twilio/calls/status?org={}", org.0)),
+        );
+        call.status_callback_event = ["initiated", "ringing", "answered", "completed"]
+            .map(String::from)
+            .to_vec();
+    }
+    let result = state.telephony.client().create_call(&call).await;
+    count("create_call", &result);
+    let resource = result?;
+    if let Err(err) =
+        ledger::record_call(&state.db, org, owner, &resource, state.clock.now_ms()).await
+    {
+        tracing::error!(
+            call.sid = resource.sid,
+            error = format!("{err:#}"),
+            "could not record a placed call in the ledger"
+        );
+    }
+    tracing::info!(call.sid = resource.sid, to = resource.to, "placed a call");
+    Ok(resource)
+}
+
+/// Sends a text. Its status callbacks come back to the ledger.
+pub async fn send_text(
+    state: &AppState,
+    org: OrgId,
+    owner: Option<Owner>,
+    mut message: CreateMessage,
+) -> Result<MessageResource, twilio::client::Error> {
+    if message.status_callback.is_none() {
+        message.status_callback = Some(
+            state
+                .config
+                .public_url_for(&format!("/twilio/messages/status?org={}", org.0)),
+        );
+    }
+    let result = state.telephony.client().create_message(&message).await;
+    count("create_message", &result);
+    let resource = result?;
+    if let Err(err) =
+        ledger::record_message(&state.db, org, owner, &resource, state.clock.now_ms()).await
+    {
+        tracing::error!(
+            message.sid = resource.sid,
+            error = format!("{err:#}"),
+            "could not record a sent text in the ledger"
+        );
+    }
+    Ok(resource)
+}
+
+fn count<T>(operation: &'static str, result: &Result<T, twilio::client::Error>) {
+    let outcome = match result {
+        Ok(_) => "ok".to_string(),
+        Err(twilio::client::Error::Api { code, .. }) => format!("twilio_{code}"),
+        Err(twilio::client::Error::Http(_)) => "unreachable".to_string(),
+        Err(_) => "error".to_string(),
+    };
+    metrics::counter!("provider_requests_total", "provider" => "twilio", "operation" => operation, "outcome" => outcome).increment(1);
+}
