@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod cli;
 mod email;
+mod fleet;
 mod jobs;
 mod migrations;
 mod ops;

@@ -3,4 +3,4 @@
 pub mod smtp;
 mod test_app;
 
-pub use test_app::{TestApp, TestOptions};
+pub use test_app::{TestApp, TestDb, TestOptions};
