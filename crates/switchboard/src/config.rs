@@ -132,6 +132,11 @@ pub const SETTINGS: &[Setting] = &[
         "SWITCHBOARD_SIM_LISTEN",
         "where the embedded simulator listens",
     ),
+    setting(
+        "sim_speed",
+        "SWITCHBOARD_SIM_SPEED",
+        "simulator speed-up: rings and speech N times faster",
+    ),
     secret(
         "webhook_secret",
         "WEBHOOK_SECRET",
@@ -557,5 +562,35 @@ mod tests {
         .unwrap();
         let text = format!("{:?}", c.describe()) + &format!("{c:?}");
         assert!(!text.contains("hunter2"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod docs_tests {
+    use super::SETTINGS;
+
+    const README: &str = include_str!("../../../README.md");
+    const EXAMPLE: &str = include_str!("../../../switchboard.example.toml");
+
+    #[test]
+    fn the_readme_and_the_example_file_list_every_setting() {
+        for s in SETTINGS {
+            assert!(README.contains(&format!("`{}`", s.env)), "README lacks {}", s.env);
+            assert!(EXAMPLE.contains(&format!("# {} =", s.key)), "switchboard.example.toml lacks {}", s.key);
+        }
+    }
+
+    #[test]
+    fn the_example_file_parses_with_every_line_uncommented_that_needs_no_secret() {
+        let text: String = EXAMPLE
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.contains(" = ") && !l.contains("...") && !l.starts_with("telephony") && !l.starts_with("twilio_"))
+            .map(|l| l.split("  #").next().unwrap_or(l).to_string() + "\n")
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("switchboard.toml");
+        std::fs::write(&path, text).unwrap();
+        super::Config::load(Some(&path), &|_| None).expect("the example's values are valid");
     }
 }
