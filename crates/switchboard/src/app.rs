@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::router())
         .merge(telephony::http::router())
         .merge(ui::router())
+        .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(http::metrics::track))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             2 * 1024 * 1024,

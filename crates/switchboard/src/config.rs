@@ -575,8 +575,16 @@ mod docs_tests {
     #[test]
     fn the_readme_and_the_example_file_list_every_setting() {
         for s in SETTINGS {
-            assert!(README.contains(&format!("`{}`", s.env)), "README lacks {}", s.env);
-            assert!(EXAMPLE.contains(&format!("# {} =", s.key)), "switchboard.example.toml lacks {}", s.key);
+            assert!(
+                README.contains(&format!("`{}`", s.env)),
+                "README lacks {}",
+                s.env
+            );
+            assert!(
+                EXAMPLE.contains(&format!("# {} =", s.key)),
+                "switchboard.example.toml lacks {}",
+                s.key
+            );
         }
     }
 
@@ -585,7 +593,12 @@ mod docs_tests {
         let text: String = EXAMPLE
             .lines()
             .filter_map(|l| l.strip_prefix("# "))
-            .filter(|l| l.contains(" = ") && !l.contains("...") && !l.starts_with("telephony") && !l.starts_with("twilio_"))
+            .filter(|l| {
+                l.contains(" = ")
+                    && !l.contains("...")
+                    && !l.starts_with("telephony")
+                    && !l.starts_with("twilio_")
+            })
             .map(|l| l.split("  #").next().unwrap_or(l).to_string() + "\n")
             .collect();
         let dir = tempfile::tempdir().unwrap();

@@ -55,6 +55,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
+/// Unknown paths: the JSON error shape, naming the method and path.
+pub async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let message = format!("no route for {method} {}", uri.path());
+    let body = serde_json::json!({ "error": { "code": "not_found", "message": message } });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+}
+
 /// Answers a panic in a handler with an opaque 500 (the panic itself is logged).
 pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
     let detail = err

@@ -170,3 +170,18 @@ async fn repeated_failed_logins_are_throttled() {
     assert_eq!(statuses[6], 429, "{statuses:?}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_unknown_path_is_a_json_404_naming_it() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/api/v1/nowhere", &app.token).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/api/v1/nowhere")
+    );
+    app.stop().await;
+}
