@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod hotline;
 pub mod http;
 pub mod jobs;
 pub mod notify;
