@@ -11,6 +11,15 @@ pub fn skip_locked(kind: DbKind) -> &'static str {
     }
 }
 
+/// Locks the rows a read-then-write transaction reads, on Postgres. SQLite's `BEGIN
+/// IMMEDIATE` already holds the only write lock.
+pub fn for_update(kind: DbKind) -> &'static str {
+    match kind {
+        DbKind::Postgres => " FOR UPDATE",
+        DbKind::Sqlite => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,3 +2,4 @@
 //! through an on-call ladder (seed 003).
 
 pub mod model;
+pub mod store;
