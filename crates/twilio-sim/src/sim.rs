@@ -211,6 +211,21 @@ impl Simulator {
         }
     }
 
+    /// How many application errors (11200, 12100, ...) each call's transcript holds.
+    pub fn transcript_errors(&self) -> Vec<usize> {
+        let state = self.inner.store.lock();
+        state
+            .transcripts
+            .values()
+            .map(|t| {
+                t.events
+                    .iter()
+                    .filter(|e| matches!(e.kind, crate::store::EventKind::Error { .. }))
+                    .count()
+            })
+            .collect()
+    }
+
     /// Links scripted people opened: `(number, url, HTTP status)`.
     pub fn link_clicks(&self) -> Vec<(String, String, Option<u16>)> {
         self.inner.store.lock().clicks.clone()
