@@ -1,6 +1,7 @@
 //! Integration tests: the simulator on port 0 driving a tiny TwiML app over real HTTP.
 
 mod calls;
+mod cli;
 mod messages;
 mod rest;
 mod support;
