@@ -12,8 +12,8 @@ use crate::model::CallStatus;
 use crate::pacer::Pacer;
 use crate::store::{Store, Transcript};
 
-/// How a simulator is set up.
-#[derive(Clone, Debug)]
+/// How a simulator is set up. `Debug` leaves the auth token out.
+#[derive(Clone)]
 pub struct SimConfig {
     /// The one account the REST API serves (HTTP Basic user).
     pub account_sid: String,
@@ -42,6 +42,20 @@ impl Default for SimConfig {
             seed: 0,
             scenario: Scenario::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &"<redacted>")
+            .field("speed", &self.speed)
+            .field("calls_per_second", &self.calls_per_second)
+            .field("messages_per_second", &self.messages_per_second)
+            .field("seed", &self.seed)
+            .field("scenario", &self.scenario)
+            .finish()
     }
 }
 
@@ -229,5 +243,17 @@ impl Simulator {
     /// Links scripted people opened: `(number, url, HTTP status)`.
     pub fn link_clicks(&self) -> Vec<(String, String, Option<u16>)> {
         self.inner.store.lock().clicks.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_output_never_shows_the_auth_token() {
+        let cfg = super::SimConfig {
+            auth_token: "sekrit-token".into(),
+            ..super::SimConfig::default()
+        };
+        assert!(!format!("{cfg:?}").contains("sekrit"));
     }
 }

@@ -50,7 +50,12 @@ pub fn create(inner: &Arc<Inner>, text: OutboundText) -> Result<MessageRecord, u
         to: text.to.clone(),
         body: text.body.clone(),
         direction: text.direction,
-        status: MessageStatus::Queued,
+        // Messaging Services answer `accepted` while they pick a sender; plain sends `queued`.
+        status: if text.messaging_service_sid.is_some() {
+            MessageStatus::Accepted
+        } else {
+            MessageStatus::Queued
+        },
         num_segments: segments(&text.body),
         num_media: text.num_media,
         price: None,

@@ -2,7 +2,7 @@
 
 mod dial;
 mod fetch;
-mod record;
+pub mod record;
 mod verbs;
 
 use twilio::Method;

@@ -2,6 +2,7 @@
 
 mod calls;
 mod cli;
+mod client;
 mod messages;
 mod rest;
 mod support;
