@@ -204,6 +204,29 @@ impl Simulator {
         state.transcripts.get(root).cloned()
     }
 
+    /// A text's status changes and the callbacks posted for it, in order.
+    pub fn message_events(&self, message_sid: &str) -> Option<Vec<crate::store::TranscriptEvent>> {
+        let state = self.inner.store.lock();
+        state.messages.get(message_sid)?;
+        Some(
+            state
+                .message_events
+                .get(message_sid)
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The current status of a text.
+    pub fn message_status(&self, message_sid: &str) -> Option<crate::model::MessageStatus> {
+        self.inner
+            .store
+            .lock()
+            .messages
+            .get(message_sid)
+            .map(|m| m.status)
+    }
+
     /// The current status of a call leg.
     pub fn call_status(&self, call_sid: &str) -> Option<CallStatus> {
         self.inner

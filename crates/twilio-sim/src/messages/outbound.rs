@@ -155,6 +155,7 @@ async fn step(
             }
         }
     }
+    inner.note(sid, crate::store::EventKind::MessageStatus { status });
     let Some((url, method)) = &text.status_callback else {
         return;
     };
@@ -171,5 +172,5 @@ async fn step(
     if let Some((code, _)) = &error {
         p.push(("ErrorCode".to_owned(), code.to_string()));
     }
-    inner.callback(None, url, *method, p).await;
+    inner.callback(Some(sid), url, *method, p).await;
 }

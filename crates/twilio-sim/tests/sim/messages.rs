@@ -45,6 +45,30 @@ async fn a_text_is_delivered_with_signed_status_callbacks_segments_and_price() {
         .await;
     assert_eq!(fetched["status"], "delivered");
     assert_eq!(fetched["price"], "-0.0158");
+    let log: serde_json::Value = env
+        .http
+        .get(format!(
+            "{}/sim/messages/{}",
+            env.base,
+            msg["sid"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = log["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "callback" && e["status"] == 200)
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "message_status" && e["status"] == "delivered")
+    );
     env.assert_all_signed();
 }
 
