@@ -58,6 +58,11 @@ async fn the_official_python_sdk_drives_the_simulator_and_validates_its_signatur
         .await
         .unwrap();
     sim.set_behaviour("+15005550111", Behaviour::answers_after(2.0));
+    let speaker = Behaviour {
+        say: Some("The pump in room four is leaking again".into()),
+        ..Behaviour::answers_after(1.0)
+    };
+    sim.set_behaviour("+15005550114", speaker);
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_fidelity.py");
     let mut command = tokio::process::Command::new(&python);
     command

@@ -46,7 +46,11 @@ class App(BaseHTTPRequestHandler):
             return
         with lock:
             received.append((self.path, params))
-        payload = b"<Response><Say>Hello from Python</Say></Response>" if self.path == "/voice" else b""
+        payload = {
+            "/voice": b"<Response><Say>Hello from Python</Say></Response>",
+            "/record": b'<Response><Record action="/recorded" maxLength="30"/></Response>',
+            "/recorded": b"<Response><Hangup/></Response>",
+        }.get(self.path, b"")
         self.send_response(200)
         self.send_header("Content-Type", "text/xml")
         self.end_headers()
@@ -136,6 +140,24 @@ def main():
         raise AssertionError("no exception for an opted-out recipient")
     except TwilioRestException as e:
         assert e.code == 21610, e.code
+
+    # A recording is a resource the SDK reads, with playable WAV and MP3 media.
+    recorded_call = client.calls.create(to="+15005550114", from_=APP_NUMBER, url=f"{app}/record")
+    wait_for(lambda: hits("/recorded"), "the <Record> action")
+    action = hits("/recorded")[0]
+    assert action["CallSid"] == recorded_call.sid
+    recording = client.recordings(action["RecordingSid"]).fetch()
+    assert recording.call_sid == recorded_call.sid and recording.duration == action["RecordingDuration"]
+    import io
+    import wave
+
+    with urllib.request.urlopen(action["RecordingUrl"] + ".wav") as r:
+        with wave.open(io.BytesIO(r.read())) as w:
+            seconds = w.getnframes() / w.getframerate()
+            assert abs(seconds - int(action["RecordingDuration"])) < 0.01, seconds
+    with urllib.request.urlopen(action["RecordingUrl"] + ".mp3") as r:
+        mp3 = r.read()
+        assert r.headers["Content-Type"] == "audio/mpeg" and mp3[:2] == b"\xff\xf3", mp3[:4]
 
     # Wrong credentials are refused as Twilio does.
     try:
