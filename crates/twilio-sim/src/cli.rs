@@ -250,3 +250,34 @@ fn summarise(event: &Value) -> String {
     };
     format!("{at} {what}")
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: super::SimCommand,
+    }
+
+    #[test]
+    fn the_commands_are_well_formed_and_parse_their_flags() {
+        Cli::command().debug_assert();
+        let cli = Cli::parse_from([
+            "sim",
+            "call",
+            "--sim-url",
+            "http://x",
+            "--from",
+            "+1",
+            "--to",
+            "+2",
+            "--press",
+            "1,2",
+        ]);
+        assert!(
+            matches!(cli.command, super::SimCommand::Call { press: Some(p), .. } if p == "1,2")
+        );
+    }
+}

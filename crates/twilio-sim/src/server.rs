@@ -1,6 +1,7 @@
 //! Serving a simulator on a TCP listener.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -47,11 +48,17 @@ impl SimServer {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting connections and waits for the server task to end.
+    /// Stops accepting connections and waits (up to 5 s for idle keep-alive connections) for the
+    /// server task to end.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let _ = (&mut self.handle).await;
+        if tokio::time::timeout(Duration::from_secs(5), &mut self.handle)
+            .await
+            .is_err()
+        {
+            self.handle.abort();
+        }
     }
 }

@@ -12,8 +12,8 @@ use crate::model::CallStatus;
 use crate::pacer::Pacer;
 use crate::store::{Store, Transcript};
 
-/// How a simulator is set up.
-#[derive(Clone, Debug)]
+/// How a simulator is set up. `Debug` leaves the auth token out.
+#[derive(Clone)]
 pub struct SimConfig {
     /// The one account the REST API serves (HTTP Basic user).
     pub account_sid: String,
@@ -42,6 +42,20 @@ impl Default for SimConfig {
             seed: 0,
             scenario: Scenario::default(),
         }
+    }
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &"<redacted>")
+            .field("speed", &self.speed)
+            .field("calls_per_second", &self.calls_per_second)
+            .field("messages_per_second", &self.messages_per_second)
+            .field("seed", &self.seed)
+            .field("scenario", &self.scenario)
+            .finish()
     }
 }
 
@@ -190,6 +204,29 @@ impl Simulator {
         state.transcripts.get(root).cloned()
     }
 
+    /// A text's status changes and the callbacks posted for it, in order.
+    pub fn message_events(&self, message_sid: &str) -> Option<Vec<crate::store::TranscriptEvent>> {
+        let state = self.inner.store.lock();
+        state.messages.get(message_sid)?;
+        Some(
+            state
+                .message_events
+                .get(message_sid)
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The current status of a text.
+    pub fn message_status(&self, message_sid: &str) -> Option<crate::model::MessageStatus> {
+        self.inner
+            .store
+            .lock()
+            .messages
+            .get(message_sid)
+            .map(|m| m.status)
+    }
+
     /// The current status of a call leg.
     pub fn call_status(&self, call_sid: &str) -> Option<CallStatus> {
         self.inner
@@ -211,8 +248,35 @@ impl Simulator {
         }
     }
 
+    /// How many application errors (11200, 12100, ...) each call's transcript holds.
+    pub fn transcript_errors(&self) -> Vec<usize> {
+        let state = self.inner.store.lock();
+        state
+            .transcripts
+            .values()
+            .map(|t| {
+                t.events
+                    .iter()
+                    .filter(|e| matches!(e.kind, crate::store::EventKind::Error { .. }))
+                    .count()
+            })
+            .collect()
+    }
+
     /// Links scripted people opened: `(number, url, HTTP status)`.
     pub fn link_clicks(&self) -> Vec<(String, String, Option<u16>)> {
         self.inner.store.lock().clicks.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_output_never_shows_the_auth_token() {
+        let cfg = super::SimConfig {
+            auth_token: "sekrit-token".into(),
+            ..super::SimConfig::default()
+        };
+        assert!(!format!("{cfg:?}").contains("sekrit"));
     }
 }

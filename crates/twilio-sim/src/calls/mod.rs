@@ -32,6 +32,8 @@ pub struct OutboundRequest {
     pub machine_detection: Option<String>,
     pub async_amd_callback: Option<(String, Method)>,
     pub time_limit_secs: f64,
+    /// `Record=true`: record the whole call; `RecordingStatusCallback` if given.
+    pub record: Option<Option<(String, Method)>>,
 }
 
 /// A fresh call record.

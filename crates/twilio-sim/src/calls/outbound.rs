@@ -58,6 +58,33 @@ pub async fn run(mut leg: Leg, req: OutboundRequest) {
     }
     let end = twiml::run_app(&mut leg, doc).await;
     leg.finish(end.status()).await;
+    if let Some(callback) = req.record {
+        record_whole_call(&leg, callback).await;
+    }
+}
+
+/// `Record=true`: the recording of an answered call covers all of it.
+async fn record_whole_call(leg: &Leg, callback: Option<(String, Method)>) {
+    let secs = leg
+        .inner
+        .store
+        .lock()
+        .calls
+        .get(&leg.sid)
+        .and_then(|c| c.duration)
+        .unwrap_or(0);
+    let recording = twiml::record::store_recording(&leg.inner, &leg.sid, secs.max(1), "");
+    if let Some((url, method)) = callback {
+        twiml::record::post_recording_status(
+            &leg.inner,
+            &leg.sid,
+            &recording,
+            "OutboundAPI",
+            &url,
+            method,
+        )
+        .await;
+    }
 }
 
 /// Rings the leg's party; on any outcome but an answer, finishes the leg and returns false.

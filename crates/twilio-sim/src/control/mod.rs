@@ -21,6 +21,7 @@ pub fn router(sim: Simulator) -> Router {
         .route("/sim/calls/{sid}", get(call_status))
         .route("/sim/calls/{sid}/transcript", get(transcript))
         .route("/sim/messages", post(deliver_text))
+        .route("/sim/messages/{sid}", get(message_log))
         .route(
             "/sim/numbers/{number}",
             get(get_behaviour).put(put_behaviour),
@@ -164,6 +165,19 @@ async fn deliver_text(
         .deliver_inbound_message(&req.from, &req.to, &req.body)
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "sid": sid }))))
+}
+
+async fn message_log(
+    State(sim): State<Simulator>,
+    Path(sid): Path<String>,
+) -> Result<impl IntoResponse, ControlError> {
+    let events = sim
+        .message_events(&sid)
+        .ok_or_else(|| not_found("such message"))?;
+    let status = sim.message_status(&sid);
+    Ok(Json(
+        json!({ "sid": sid, "status": status, "events": events }),
+    ))
 }
 
 async fn put_behaviour(

@@ -50,7 +50,12 @@ pub fn create(inner: &Arc<Inner>, text: OutboundText) -> Result<MessageRecord, u
         to: text.to.clone(),
         body: text.body.clone(),
         direction: text.direction,
-        status: MessageStatus::Queued,
+        // Messaging Services answer `accepted` while they pick a sender; plain sends `queued`.
+        status: if text.messaging_service_sid.is_some() {
+            MessageStatus::Accepted
+        } else {
+            MessageStatus::Queued
+        },
         num_segments: segments(&text.body),
         num_media: text.num_media,
         price: None,
@@ -150,6 +155,7 @@ async fn step(
             }
         }
     }
+    inner.note(sid, crate::store::EventKind::MessageStatus { status });
     let Some((url, method)) = &text.status_callback else {
         return;
     };
@@ -166,5 +172,5 @@ async fn step(
     if let Some((code, _)) = &error {
         p.push(("ErrorCode".to_owned(), code.to_string()));
     }
-    inner.callback(None, url, *method, p).await;
+    inner.callback(Some(sid), url, *method, p).await;
 }

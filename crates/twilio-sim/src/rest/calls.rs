@@ -96,7 +96,15 @@ fn parse_create(form: &Form) -> Result<OutboundRequest, RestError> {
     } else {
         None
     };
+    let record = if form.flag("Record") {
+        let callback = form.url("RecordingStatusCallback", 21609)?;
+        let method = form.method("RecordingStatusCallbackMethod")?;
+        Some(callback.map(|u| (u, method)))
+    } else {
+        None
+    };
     Ok(OutboundRequest {
+        record,
         from: from.to_owned(),
         to: to.to_owned(),
         doc,

@@ -1,9 +1,10 @@
 //! Recording audio: a playable PCM WAV of silence, and a valid MP3 of silent frames.
 
-/// 8 kHz 16-bit mono PCM silence lasting `secs` seconds, as a WAV file.
+/// 8 kHz 8-bit mono PCM silence lasting `secs` seconds (at most 4 hours), as a WAV file.
+/// Eight bits keep an hour under 30 MB; unsigned 8-bit PCM is silent at 128.
 pub fn wav(secs: u64) -> Vec<u8> {
     const RATE: u32 = 8000;
-    let data_len = (RATE as u64 * 2 * secs.min(4 * 3600)) as u32;
+    let data_len = (RATE as u64 * secs.min(4 * 3600)) as u32;
     let mut out = Vec::with_capacity(44 + data_len as usize);
     out.extend_from_slice(b"RIFF");
     out.extend_from_slice(&(36 + data_len).to_le_bytes());
@@ -12,12 +13,12 @@ pub fn wav(secs: u64) -> Vec<u8> {
     out.extend_from_slice(&1u16.to_le_bytes()); // PCM
     out.extend_from_slice(&1u16.to_le_bytes()); // mono
     out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes()); // byte rate
-    out.extend_from_slice(&2u16.to_le_bytes()); // block align
-    out.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    out.extend_from_slice(&RATE.to_le_bytes()); // byte rate
+    out.extend_from_slice(&1u16.to_le_bytes()); // block align
+    out.extend_from_slice(&8u16.to_le_bytes()); // bits per sample
     out.extend_from_slice(b"data");
     out.extend_from_slice(&data_len.to_le_bytes());
-    out.resize(44 + data_len as usize, 0);
+    out.resize(44 + data_len as usize, 128);
     out
 }
 
@@ -46,7 +47,8 @@ mod tests {
         let w = wav(2);
         assert_eq!(&w[0..4], b"RIFF");
         assert_eq!(&w[8..12], b"WAVE");
-        assert_eq!(w.len(), 44 + 8000 * 2 * 2);
+        assert_eq!(w.len(), 44 + 8000 * 2);
+        assert_eq!(w[44], 128);
     }
 
     #[test]

@@ -109,7 +109,15 @@ pub async fn list(
 ) -> Result<Json<MessagePage>, RestError> {
     let query = Form::parse(query.unwrap_or_default().as_bytes());
     let page = PageRequest::from_query(&query)?;
-    let filters: Vec<(String, String)> = ["To", "From"]
+    if let Some(d) = query.get("DateSent")
+        && d.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(RestError::bad(
+            20001,
+            format!("DateSent must be YYYY-MM-DD, got {d:?}"),
+        ));
+    }
+    let filters: Vec<(String, String)> = ["To", "From", "DateSent"]
         .iter()
         .filter_map(|n| query.get(n).map(|v| ((*n).to_owned(), v.to_owned())))
         .collect();
@@ -121,9 +129,13 @@ pub async fn list(
             .rev()
             .filter_map(|sid| state.messages.get(sid))
             .filter(|m| {
-                filters
-                    .iter()
-                    .all(|(n, v)| if n == "To" { &m.to == v } else { &m.from == v })
+                filters.iter().all(|(n, v)| match n.as_str() {
+                    "To" => &m.to == v,
+                    "From" => &m.from == v,
+                    _ => m
+                        .date_sent
+                        .is_some_and(|s| s.strftime("%Y-%m-%d").to_string() == *v),
+                })
             })
             .cloned()
             .collect()

@@ -41,6 +41,8 @@ pub struct State {
     /// How many texts each number has received (picks the next scripted reply).
     pub texts_received: HashMap<String, usize>,
     pub transcripts: HashMap<String, Transcript>,
+    /// Status changes and callbacks of each text, by message SID.
+    pub message_events: HashMap<String, Vec<TranscriptEvent>>,
     /// Leg SID → root call SID.
     pub leg_root: HashMap<String, String>,
     pub interrupts: HashMap<String, watch::Sender<Option<Interrupt>>>,
@@ -99,12 +101,20 @@ impl State {
             .get(leg)
             .cloned()
             .unwrap_or_else(|| leg.to_owned());
-        if let Some(t) = self.transcripts.get_mut(&root) {
-            t.events.push(TranscriptEvent {
-                at,
-                leg: leg.to_owned(),
-                kind,
-            });
+        let event = TranscriptEvent {
+            at,
+            leg: leg.to_owned(),
+            kind,
+        };
+        match self.transcripts.get_mut(&root) {
+            Some(t) => t.events.push(event),
+            None if self.messages.contains_key(leg) => {
+                self.message_events
+                    .entry(leg.to_owned())
+                    .or_default()
+                    .push(event);
+            }
+            None => {}
         }
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::CallStatus;
+use crate::model::{CallStatus, MessageStatus};
 
 /// Everything that happened on a call and its child legs.
 #[derive(Clone, Debug, Serialize)]
@@ -32,6 +32,8 @@ pub struct TranscriptEvent {
 pub enum EventKind {
     /// The leg's status changed.
     Status { status: CallStatus },
+    /// A text's status changed (message logs only).
+    MessageStatus { status: MessageStatus },
     /// A TwiML document was fetched (status is absent when the connection failed).
     Fetch {
         url: String,
@@ -63,6 +65,7 @@ impl Transcript {
         for event in &self.events {
             let what = match &event.kind {
                 EventKind::Status { status } => format!("status {}", status.as_str()),
+                EventKind::MessageStatus { status } => format!("text {}", status.as_str()),
                 EventKind::Fetch {
                     url,
                     method,

@@ -2,7 +2,7 @@
 
 mod dial;
 mod fetch;
-mod record;
+pub mod record;
 mod verbs;
 
 use twilio::Method;
@@ -138,18 +138,18 @@ pub async fn run_app(leg: &mut Leg, first: Doc) -> AppEnd {
                 }
             }
         }
-        if next.is_none() {
-            if let Some(interrupt) = leg.take_interrupt() {
-                next = match interrupt {
-                    Interrupt::Redirect { url, method } => Some(Doc::Fetch {
-                        url,
-                        method,
-                        extra: Vec::new(),
-                    }),
-                    Interrupt::Twiml(twiml) => Some(Doc::Inline(twiml)),
-                    Interrupt::Hangup => return AppEnd::HungUp,
-                };
-            }
+        if next.is_none()
+            && let Some(interrupt) = leg.take_interrupt()
+        {
+            next = match interrupt {
+                Interrupt::Redirect { url, method } => Some(Doc::Fetch {
+                    url,
+                    method,
+                    extra: Vec::new(),
+                }),
+                Interrupt::Twiml(twiml) => Some(Doc::Inline(twiml)),
+                Interrupt::Hangup => return AppEnd::HungUp,
+            };
         }
     }
     AppEnd::EndOfDocument

@@ -10,6 +10,7 @@ use twilio::twiml::Record;
 use super::{Flow, verbs};
 use crate::calls::{Leg, Stop};
 use crate::model::RecordingRecord;
+use crate::sim::Inner;
 use crate::store::EventKind;
 use crate::webhook::{Params, params};
 
@@ -43,40 +44,19 @@ pub async fn run(leg: &mut Leg, record: Record, doc_url: Option<&str>) -> Result
         Err(Stop::PartyHungUp) => Some("hangup".to_owned()),
         Err(stop) => return Err(stop),
     };
-    let inner = leg.inner.clone();
-    let sid = twilio::resources::sid::new_sid("RE");
-    let recording = RecordingRecord {
-        sid: sid.clone(),
-        call_sid: leg.sid.clone(),
-        duration: secs,
-        date_created: inner.clock.now(),
-        words: words.clone(),
-    };
-    inner.store.lock().recordings.insert(sid.clone(), recording);
-    let url = format!(
-        "{}{}/Recordings/{sid}",
-        inner.base_url(),
-        inner.account_prefix()
-    );
-    let recording_params = params([
-        ("RecordingSid", sid.clone()),
-        ("RecordingUrl", url.clone()),
-        ("RecordingDuration", secs.to_string()),
-    ]);
-    if let Some(callback) = &record.recording_status_callback {
-        let mut p = base_params(leg);
-        p.extend(recording_params.clone());
-        p.extend(params([
-            ("RecordingStatus", "completed".to_owned()),
-            ("RecordingChannels", "1".to_owned()),
-            ("RecordingSource", "RecordVerb".to_owned()),
-            ("RecordingStartTime", inner.now_rfc2822()),
-        ]));
-        if let Ok(target) = crate::webhook::resolve(doc_url, callback) {
-            inner
-                .callback(Some(&leg.sid), &target, Method::Post, p)
-                .await;
-        }
+    let recording_params = store_recording(&leg.inner, &leg.sid, secs, &words);
+    if let Some(callback) = &record.recording_status_callback
+        && let Ok(target) = crate::webhook::resolve(doc_url, callback)
+    {
+        post_recording_status(
+            &leg.inner,
+            &leg.sid,
+            &recording_params,
+            "RecordVerb",
+            &target,
+            Method::Post,
+        )
+        .await;
     }
     if record.transcribe == Some(true) || record.transcribe_callback.is_some() {
         spawn_transcription(leg, &record, doc_url, &recording_params, words);
@@ -102,11 +82,51 @@ pub async fn run(leg: &mut Leg, record: Record, doc_url: Option<&str>) -> Result
     )))
 }
 
-fn base_params(leg: &Leg) -> Params {
+/// Stores a recording of `secs` seconds on `call_sid`; returns `RecordingSid`, `RecordingUrl`
+/// (absolute, no extension, as Twilio) and `RecordingDuration`.
+pub fn store_recording(inner: &Inner, call_sid: &str, secs: u64, words: &str) -> Params {
+    let sid = twilio::resources::sid::new_sid("RE");
+    let recording = RecordingRecord {
+        sid: sid.clone(),
+        call_sid: call_sid.to_owned(),
+        duration: secs,
+        date_created: inner.clock.now(),
+        words: words.to_owned(),
+    };
+    inner.store.lock().recordings.insert(sid.clone(), recording);
+    let url = format!(
+        "{}{}/Recordings/{sid}",
+        inner.base_url(),
+        inner.account_prefix()
+    );
     params([
-        ("AccountSid", leg.inner.cfg.account_sid.clone()),
-        ("CallSid", leg.sid.clone()),
+        ("RecordingSid", sid),
+        ("RecordingUrl", url),
+        ("RecordingDuration", secs.to_string()),
     ])
+}
+
+/// Posts a `recordingStatusCallback` for a finished recording.
+pub async fn post_recording_status(
+    inner: &Inner,
+    call_sid: &str,
+    recording: &Params,
+    source: &str,
+    url: &str,
+    method: Method,
+) {
+    let mut p = params([
+        ("AccountSid", inner.cfg.account_sid.clone()),
+        ("CallSid", call_sid.to_owned()),
+    ]);
+    p.extend(recording.iter().cloned());
+    p.extend(params([
+        ("RecordingStatus", "completed".to_owned()),
+        ("RecordingChannels", "1".to_owned()),
+        ("RecordingSource", source.to_owned()),
+        ("RecordingStartTime", inner.now_rfc2822()),
+    ]));
+    inner.callback(Some(call_sid), url, method, p).await;
 }
 
 /// Transcriptions arrive a little after the recording, independently of the call flow.

@@ -306,3 +306,36 @@ async fn a_party_hanging_up_ends_the_call_completed() {
         "reported duration is in real-world seconds: {secs}"
     );
 }
+
+#[tokio::test]
+async fn record_true_on_create_records_the_whole_call_and_posts_its_status() {
+    let env = TestEnv::start().await;
+    env.route("/voice", "<Response><Pause length=\"10\"/></Response>");
+    env.sim
+        .set_behaviour("+15005550171", Behaviour::answers_after(1.0));
+    let cb = env.url("/rec");
+    let sid = env
+        .call(
+            "+15005550171",
+            "/voice",
+            &[("Record", "true"), ("RecordingStatusCallback", &cb)],
+        )
+        .await;
+    env.end(&sid).await;
+    let hit = &env.wait_hits("/rec", 1).await[0];
+    assert_eq!(hit.param("RecordingSource"), Some("OutboundAPI"));
+    assert!(
+        hit.param("RecordingDuration")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 10
+    );
+    let (status, _) = env
+        .get(&format!(
+            "Recordings/{}.json",
+            hit.param("RecordingSid").unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200);
+}

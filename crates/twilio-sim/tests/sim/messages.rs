@@ -45,6 +45,30 @@ async fn a_text_is_delivered_with_signed_status_callbacks_segments_and_price() {
         .await;
     assert_eq!(fetched["status"], "delivered");
     assert_eq!(fetched["price"], "-0.0158");
+    let log: serde_json::Value = env
+        .http
+        .get(format!(
+            "{}/sim/messages/{}",
+            env.base,
+            msg["sid"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = log["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "callback" && e["status"] == 200)
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["type"] == "message_status" && e["status"] == "delivered")
+    );
     env.assert_all_signed();
 }
 
@@ -161,4 +185,31 @@ async fn a_text_waiting_past_its_validity_period_fails_with_30036() {
         .find(|h| h.param("MessageStatus") == Some("failed"))
         .expect("the second text expires");
     assert_eq!(failed.param("ErrorCode"), Some("30036"));
+}
+
+#[tokio::test]
+async fn a_messaging_service_send_is_accepted_and_lists_filter_by_date_sent() {
+    let env = TestEnv::start().await;
+    env.register(APP_NUMBER, &[]).await;
+    let form = [
+        ("To", "+15005550307"),
+        ("MessagingServiceSid", "MG00000000000000000000000000000000"),
+        ("Body", "hi"),
+    ];
+    let (status, msg) = env.post("Messages.json", &form).await;
+    assert_eq!((status, msg["status"].as_str()), (201, Some("accepted")));
+    assert_eq!(msg["from"], APP_NUMBER);
+    env.sim
+        .deliver_inbound_message("+15005550307", APP_NUMBER, "hello")
+        .await
+        .unwrap();
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    let (_, page) = env.get(&format!("Messages.json?DateSent={today}")).await;
+    assert!(!page["messages"].as_array().unwrap().is_empty());
+    let (_, page) = env.get("Messages.json?DateSent=2001-01-01").await;
+    assert!(page["messages"].as_array().unwrap().is_empty());
+    assert_eq!(env.get("Messages.json?DateSent=yesterday").await.0, 400);
 }

@@ -16,6 +16,8 @@ pub const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
 /// The app's number in most tests.
 pub const APP_NUMBER: &str = "+15005550006";
 
+type Pairs = Vec<(String, String)>;
+
 /// One request the app received.
 #[derive(Clone, Debug)]
 pub struct Hit {
@@ -239,8 +241,7 @@ async fn handle(
         .get("X-Twilio-Signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let (params, signed): (Vec<(String, String)>, Vec<(String, String)>) = if method == Method::POST
-    {
+    let (params, signed): (Pairs, Pairs) = if method == Method::POST {
         let p: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
         (p.clone(), p)
     } else {
