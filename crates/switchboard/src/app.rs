@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::jobs::{Registry, Workers};
 use crate::notify::Mailer;
 use crate::telephony::Telephony;
-use crate::{accounts, http, jobs, notify, ops, telephony, ui};
+use crate::{accounts, hotline, http, jobs, notify, ops, telephony, ui};
 
 pub struct AppInner {
     pub db: Db,
@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(accounts::api::router())
         .merge(telephony::http::router())
+        .merge(hotline::router())
         .merge(ui::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(http::metrics::track))

@@ -1,5 +1,19 @@
 //! Hotline: volunteer lines routed by shift (seed 001) and emergency lines that escalate
 //! through an on-call ladder (seed 003).
 
+pub mod api;
+pub mod demo;
+pub mod escalation;
+pub mod input;
 pub mod model;
+pub mod notices;
 pub mod store;
+pub mod studio;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(api::router()).merge(studio::router())
+}

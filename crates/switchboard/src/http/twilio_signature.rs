@@ -51,6 +51,46 @@ impl IntoResponse for SignatureRejection {
     }
 }
 
+/// Checks `signature` for a request to `url` with `body`: form parameters, or a JSON body
+/// signed through its `bodySHA256` query parameter. Returns the form parameters (empty for
+/// JSON) or why it failed.
+pub fn verify(
+    state: &AppState,
+    url: &str,
+    signature: &str,
+    is_json: bool,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, &'static str> {
+    let tokens = state.signing_tokens();
+    if is_json {
+        if tokens
+            .iter()
+            .any(|t| twilio::signature::validate_json(t, url, body, signature))
+        {
+            return Ok(Vec::new());
+        }
+        return Err("X-Twilio-Signature does not match");
+    }
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|_| "body is not form-encoded")?;
+    if tokens
+        .iter()
+        .any(|t| twilio::signature::validate(t, url, &params, signature))
+    {
+        Ok(params)
+    } else {
+        Err("X-Twilio-Signature does not match")
+    }
+}
+
+/// True when the request's Content-Type is JSON.
+pub fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
 impl FromRequest<AppState> for TwilioRequest {
     type Rejection = SignatureRejection;
 
@@ -67,40 +107,15 @@ impl FromRequest<AppState> for TwilioRequest {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
             .ok_or(SignatureRejection("missing X-Twilio-Signature"))?;
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+        let json = is_json(req.headers());
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|_| SignatureRejection("unreadable request body"))?;
-        let tokens = state.signing_tokens();
-        if is_json {
-            let ok = tokens
-                .iter()
-                .any(|t| twilio::signature::validate_json(t, &url, &body, &signature));
-            if !ok {
-                return Err(SignatureRejection("X-Twilio-Signature does not match"));
-            }
-            return Ok(TwilioRequest {
-                url,
-                params: Vec::new(),
-                json_body: Some(body),
-            });
-        }
-        let params: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|_| SignatureRejection("body is not form-encoded"))?;
-        if !tokens
-            .iter()
-            .any(|t| twilio::signature::validate(t, &url, &params, &signature))
-        {
-            return Err(SignatureRejection("X-Twilio-Signature does not match"));
-        }
+        let params = verify(state, &url, &signature, json, &body).map_err(SignatureRejection)?;
         Ok(TwilioRequest {
             url,
             params,
-            json_body: None,
+            json_body: json.then_some(body),
         })
     }
 }

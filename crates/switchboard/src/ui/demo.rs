@@ -1,9 +1,9 @@
 //! `serve --demo`: sample data in organisation `default`, so a new user sees every page work.
 
-use crate::accounts::{self, NewPerson, OrgId, Role};
+use crate::accounts::{self, OrgId};
 use crate::app::AppState;
 
-/// Seeds the demo people. Idempotent: people already there (by email) are left alone.
+/// Seeds the demo data into `default`. Idempotent.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let org = accounts::store::find_org_by_slug(&state.db, "default")
         .await?
@@ -11,42 +11,5 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let Some(org) = org else {
         anyhow::bail!("organisation 'default' is missing")
     };
-    let existing = accounts::store::list_people(&state.db, org).await?;
-    let now = state.clock.now_ms();
-    for (name, email, phone, role) in DEMO_PEOPLE {
-        if existing.iter().any(|p| p.email.as_deref() == Some(*email)) {
-            continue;
-        }
-        let new = NewPerson {
-            name: name.to_string(),
-            email: Some(email.to_string()),
-            phone: Some(phone.to_string()),
-            role: *role,
-            available: true,
-            active: true,
-        };
-        accounts::store::create_person(&state.db, org, &new, None, now).await?;
-    }
-    Ok(())
+    crate::hotline::demo::seed(state, org).await
 }
-
-const DEMO_PEOPLE: &[(&str, &str, &str, Role)] = &[
-    (
-        "Ada Lovelace",
-        "ada@example.org",
-        "+15005550111",
-        Role::Agent,
-    ),
-    (
-        "Grace Hopper",
-        "grace@example.org",
-        "+15005550112",
-        Role::Agent,
-    ),
-    (
-        "Alan Turing",
-        "alan@example.org",
-        "+15005550113",
-        Role::Admin,
-    ),
-];

@@ -7,6 +7,7 @@ mod accounts;
 mod cli;
 mod email;
 mod fleet;
+mod hotline_studio;
 mod jobs;
 mod migrations;
 mod ops;

@@ -37,7 +37,7 @@ impl BusinessHours {
         let date = local.date().to_string();
         let minute = local.hour() as u16 * 60 + local.minute() as u16;
         let open = self.weekdays.contains(&weekday)
-            && !self.holidays.iter().any(|h| *h == date)
+            && !self.holidays.contains(&date)
             && minute >= self.start_minute
             && minute < self.end_minute;
         if open { Hours::Business } else { Hours::After }

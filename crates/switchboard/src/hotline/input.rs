@@ -1,0 +1,379 @@
+//! What API clients send, and its validation: every error names the field at fault.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::model::hours::weekday_number;
+use super::model::ladder::{DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_SECS, LadderStep, StepKind};
+use super::model::shifts::parse_hhmm;
+use super::model::{BusinessHours, LineKind, Override, RingStrategy, Shift};
+use super::store::lines::LineSettings;
+use super::store::roster::OnCallPeriod;
+use crate::accounts::model::clean_email;
+use crate::http::AppError;
+
+/// A line to create or replace.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    pub name: String,
+    pub kind: LineKind,
+    /// The Twilio number callers dial.
+    pub phone_number: String,
+    /// IANA time zone (default America/New_York).
+    pub time_zone: Option<String>,
+    /// Default Monday-Friday 08:00-18:00.
+    pub business_hours: Option<BusinessHours>,
+    pub ring_strategy: Option<RingStrategy>,
+    /// Seconds each volunteer rings on a shift line (default 30).
+    pub ring_timeout_secs: Option<u32>,
+    #[serde(default)]
+    pub notify_emails: Vec<String>,
+    /// Local time of the daily reminder, "HH:MM" (default 18:00).
+    pub reminder_time: Option<String>,
+}
+
+impl LineInput {
+    pub fn validate(self) -> Result<LineSettings, AppError> {
+        let name = crate::accounts::model::clean_name(&self.name)?;
+        let phone_number = crate::telephony::parse_e164(&self.phone_number)
+            .map_err(|e| AppError::field("phone_number", e))?;
+        let time_zone = self.time_zone.unwrap_or_else(|| "America/New_York".into());
+        if TimeZone::get(&time_zone).is_err() {
+            return Err(AppError::field(
+                "time_zone",
+                format!("'{time_zone}' is not an IANA time zone like America/New_York"),
+            ));
+        }
+        let business_hours = self
+            .business_hours
+            .unwrap_or_else(BusinessHours::weekdays_8_to_6);
+        business_hours
+            .validate()
+            .map_err(|(field, msg)| AppError::field(format!("business_hours.{field}"), msg))?;
+        let ring_timeout_secs = self.ring_timeout_secs.unwrap_or(DEFAULT_TIMEOUT_SECS);
+        if !(5..=120).contains(&ring_timeout_secs) {
+            return Err(AppError::field(
+                "ring_timeout_secs",
+                "must be from 5 to 120 seconds",
+            ));
+        }
+        let notify_emails = self
+            .notify_emails
+            .iter()
+            .map(|e| {
+                clean_email(e).map_err(|_| {
+                    AppError::field("notify_emails", format!("'{e}' is not an email address"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let reminder_minute = match self.reminder_time.as_deref() {
+            None => 18 * 60,
+            Some(t) => parse_hhmm(t).filter(|m| *m < 24 * 60).ok_or_else(|| {
+                AppError::field("reminder_time", format!("'{t}' is not a time like 18:00"))
+            })?,
+        };
+        Ok(LineSettings {
+            name,
+            kind: self.kind,
+            phone_number,
+            time_zone,
+            business_hours,
+            ring_strategy: self.ring_strategy.unwrap_or(RingStrategy::Sequential),
+            ring_timeout_secs,
+            notify_emails,
+            reminder_minute,
+        })
+    }
+}
+
+fn span(start: &str, end: &str) -> Result<(u16, u16), AppError> {
+    let s = parse_hhmm(start)
+        .ok_or_else(|| AppError::field("start", format!("'{start}' is not a time like 09:00")))?;
+    let e = parse_hhmm(end)
+        .ok_or_else(|| AppError::field("end", format!("'{end}' is not a time like 17:00")))?;
+    if s >= e {
+        return Err(AppError::field(
+            "end",
+            "must be after start (split an overnight shift in two)",
+        ));
+    }
+    Ok((s, e))
+}
+
+/// A weekly shift: `weekday` is an English name (`Monday`) or 1-7.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewShift {
+    pub person_id: i64,
+    #[schema(value_type = String, example = "Monday")]
+    pub weekday: serde_json::Value,
+    #[schema(example = "09:00")]
+    pub start: String,
+    #[schema(example = "17:00")]
+    pub end: String,
+}
+
+impl NewShift {
+    pub fn validate(self) -> Result<Shift, AppError> {
+        let weekday = match &self.weekday {
+            serde_json::Value::String(name) => weekday_number(name),
+            serde_json::Value::Number(n) => {
+                n.as_u64().filter(|d| (1..=7).contains(d)).map(|d| d as u8)
+            }
+            _ => None,
+        }
+        .ok_or_else(|| {
+            AppError::field(
+                "weekday",
+                "use a day name like Monday, or 1 (Monday) to 7 (Sunday)",
+            )
+        })?;
+        let (start_minute, end_minute) = span(&self.start, &self.end)?;
+        Ok(Shift {
+            id: 0,
+            person_id: self.person_id,
+            weekday,
+            start_minute,
+            end_minute,
+        })
+    }
+}
+
+/// Someone covers a date range, for one person or for everyone on shift.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOverride {
+    pub person_id: i64,
+    pub replaces_person_id: Option<i64>,
+    #[schema(example = "2026-03-02")]
+    pub starts_on: String,
+    #[schema(example = "2026-03-08")]
+    pub ends_on: String,
+    /// Default 00:00.
+    pub start: Option<String>,
+    /// Default 24:00.
+    pub end: Option<String>,
+}
+
+impl NewOverride {
+    pub fn validate(self) -> Result<Override, AppError> {
+        let date = |field: &str, v: &str| {
+            v.parse::<Date>()
+                .map_err(|_| AppError::field(field, format!("'{v}' is not a date like 2026-03-02")))
+        };
+        let starts_on = date("starts_on", &self.starts_on)?;
+        let ends_on = date("ends_on", &self.ends_on)?;
+        if ends_on < starts_on {
+            return Err(AppError::field("ends_on", "must not be before starts_on"));
+        }
+        let (start_minute, end_minute) = span(
+            self.start.as_deref().unwrap_or("00:00"),
+            self.end.as_deref().unwrap_or("24:00"),
+        )?;
+        if self.replaces_person_id == Some(self.person_id) {
+            return Err(AppError::field(
+                "replaces_person_id",
+                "a person cannot cover for themselves",
+            ));
+        }
+        Ok(Override {
+            id: 0,
+            person_id: self.person_id,
+            replaces_person_id: self.replaces_person_id,
+            starts_on,
+            ends_on,
+            start_minute,
+            end_minute,
+        })
+    }
+}
+
+fn instant(field: &str, v: &str) -> Result<Timestamp, AppError> {
+    v.parse::<Timestamp>().map_err(|_| {
+        AppError::field(
+            field,
+            format!("'{v}' is not an RFC 3339 instant like 2026-03-02T09:00:00-05:00"),
+        )
+    })
+}
+
+/// An explicit on-call period.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOnCall {
+    pub primary_person_id: Option<i64>,
+    pub secondary_person_id: Option<i64>,
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+impl NewOnCall {
+    pub fn validate(self) -> Result<OnCallPeriod, AppError> {
+        let starts_at = instant("starts_at", &self.starts_at)?;
+        let ends_at = instant("ends_at", &self.ends_at)?;
+        if ends_at <= starts_at {
+            return Err(AppError::field("ends_at", "must be after starts_at"));
+        }
+        if self.primary_person_id.is_none() && self.secondary_person_id.is_none() {
+            return Err(AppError::field(
+                "primary_person_id",
+                "name at least a primary or a secondary",
+            ));
+        }
+        Ok(OnCallPeriod {
+            id: 0,
+            primary_person_id: self.primary_person_id,
+            secondary_person_id: self.secondary_person_id,
+            starts_at: starts_at.as_millisecond(),
+            ends_at: ends_at.as_millisecond(),
+        })
+    }
+}
+
+/// A weekly rotation: week k's primary is `people[k % n]` and its secondary the next person.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    pub people: Vec<i64>,
+    /// When the first week starts (the hand-over time every week, local to the line).
+    pub starts_at: String,
+    pub weeks: u32,
+}
+
+impl Rotation {
+    pub fn periods(&self, time_zone: &str) -> Result<Vec<OnCallPeriod>, AppError> {
+        if self.people.is_empty() {
+            return Err(AppError::field("people", "name at least one person"));
+        }
+        if !(1..=104).contains(&self.weeks) {
+            return Err(AppError::field("weeks", "must be from 1 to 104"));
+        }
+        let tz = TimeZone::get(time_zone).unwrap_or(TimeZone::UTC);
+        let start = instant("starts_at", &self.starts_at)?.to_zoned(tz);
+        let n = self.people.len();
+        (0..self.weeks as usize)
+            .map(|k| {
+                // Weeks are added in local time, so the hand-over stays at the same wall-clock
+                // time across DST changes.
+                let from = start
+                    .checked_add((k as i64).weeks())
+                    .map_err(|_| AppError::field("weeks", "too far in the future"))?;
+                let to = start
+                    .checked_add((k as i64 + 1).weeks())
+                    .map_err(|_| AppError::field("weeks", "too far in the future"))?;
+                Ok(OnCallPeriod {
+                    id: 0,
+                    primary_person_id: Some(self.people[k % n]),
+                    secondary_person_id: (n > 1).then(|| self.people[(k + 1) % n]),
+                    starts_at: from.timestamp().as_millisecond(),
+                    ends_at: to.timestamp().as_millisecond(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A ladder must have steps, sane timeouts, and each kind at most once.
+pub fn validate_ladder(steps: &[LadderStep]) -> Result<(), AppError> {
+    if steps.is_empty() {
+        return Err(AppError::field("steps", "a ladder needs at least one step"));
+    }
+    for (i, s) in steps.iter().enumerate() {
+        if !(5..=120).contains(&s.timeout_secs) {
+            return Err(AppError::field(
+                format!("[{i}].timeout_secs"),
+                "must be from 5 to 120 seconds",
+            ));
+        }
+        if s.kind == StepKind::RotatingPool && !(1..=20).contains(&s.pool_size) {
+            return Err(AppError::field(
+                format!("[{i}].pool_size"),
+                "must be from 1 to 20",
+            ));
+        }
+        if steps[..i].iter().any(|o| o.kind == s.kind) {
+            return Err(AppError::field(
+                format!("[{i}].kind"),
+                format!("{} appears twice", s.kind.as_str()),
+            ));
+        }
+    }
+    let _ = DEFAULT_POOL_SIZE;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_weekly_rotation_hands_over_at_the_same_local_time_across_dst() {
+        let r = Rotation {
+            people: vec![1, 2, 3],
+            starts_at: "2026-03-02T09:00:00-05:00".into(),
+            weeks: 2,
+        };
+        let periods = r.periods("America/New_York").unwrap();
+        assert_eq!(periods[0].primary_person_id, Some(1));
+        assert_eq!(periods[0].secondary_person_id, Some(2));
+        assert_eq!(periods[1].primary_person_id, Some(2));
+        assert_eq!(periods[1].secondary_person_id, Some(3));
+        let second_start: Timestamp = "2026-03-09T09:00:00-04:00".parse().unwrap();
+        assert_eq!(
+            periods[1].starts_at,
+            second_start.as_millisecond(),
+            "09:00 EDT after the change"
+        );
+        assert_eq!(periods[0].ends_at, periods[1].starts_at);
+    }
+
+    #[test]
+    fn shift_input_accepts_day_names_or_numbers_and_names_bad_fields() {
+        let ok = NewShift {
+            person_id: 1,
+            weekday: serde_json::json!("Tuesday"),
+            start: "09:00".into(),
+            end: "17:30".into(),
+        };
+        let shift = ok.validate().unwrap();
+        assert_eq!(
+            (shift.weekday, shift.start_minute, shift.end_minute),
+            (2, 540, 1050)
+        );
+        let bad_day = NewShift {
+            person_id: 1,
+            weekday: serde_json::json!(8),
+            start: "09:00".into(),
+            end: "10:00".into(),
+        };
+        assert!(
+            matches!(bad_day.validate(), Err(AppError::BadRequest { field: Some(f), .. }) if f == "weekday")
+        );
+        let backwards = NewShift {
+            person_id: 1,
+            weekday: serde_json::json!(1),
+            start: "22:00".into(),
+            end: "02:00".into(),
+        };
+        assert!(
+            matches!(backwards.validate(), Err(AppError::BadRequest { field: Some(f), .. }) if f == "end")
+        );
+    }
+
+    #[test]
+    fn a_ladder_with_a_repeated_step_or_silly_timeout_is_refused() {
+        let step = |kind, timeout_secs| LadderStep {
+            kind,
+            timeout_secs,
+            pool_size: 3,
+        };
+        assert!(validate_ladder(&[step(StepKind::Admin, 30), step(StepKind::Manager, 30)]).is_ok());
+        assert!(validate_ladder(&[]).is_err());
+        assert!(validate_ladder(&[step(StepKind::Admin, 1)]).is_err());
+        assert!(validate_ladder(&[step(StepKind::Admin, 30), step(StepKind::Admin, 20)]).is_err());
+    }
+}

@@ -1,0 +1,288 @@
+//! Seed 003's HTTP contract for a Twilio Studio flow, served exactly:
+//! `POST /api/telephony/next-target`, `/answered`, `/completed`, `/attempt-failed`.
+//!
+//! Authorised by a valid `X-Twilio-Signature` (JSON or form body) or
+//! `Authorization: Bearer $WEBHOOK_SECRET`; anything else is 401. The body may be JSON (Studio's
+//! HTTP widget) or form-encoded; numbers may arrive as strings.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::escalation;
+use super::model::AttemptResult;
+use super::store::{incidents, lines};
+use crate::accounts::OrgId;
+use crate::app::AppState;
+use crate::http::twilio_signature::{self, SIGNATURE_HEADER};
+use crate::http::{AppError, AppResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/telephony/next-target", post(next_target))
+        .route("/api/telephony/answered", post(answered))
+        .route("/api/telephony/completed", post(completed))
+        .route("/api/telephony/attempt-failed", post(attempt_failed))
+}
+
+/// An authorised Studio request's body as JSON (form fields become strings).
+pub struct StudioBody(pub Value);
+
+impl FromRequest<AppState> for StudioBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        let headers = req.headers().clone();
+        let json = twilio_signature::is_json(&headers);
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::bad_request("unreadable request body"))?;
+        let bearer_ok = match (state.config.webhook_secret.as_ref(), bearer(&headers)) {
+            (Some(secret), Some(sent)) => {
+                use subtle::ConstantTimeEq as _;
+                bool::from(sent.as_bytes().ct_eq(secret.expose().as_bytes()))
+            }
+            _ => false,
+        };
+        let signed = headers
+            .get(SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|sig| {
+                twilio_signature::verify(
+                    state,
+                    &state.config.public_url_for(&path_and_query),
+                    sig,
+                    json,
+                    &body,
+                )
+                .is_ok()
+            });
+        if !bearer_ok && !signed {
+            return Err(AppError::Unauthorized(
+                "send a valid X-Twilio-Signature or Authorization: Bearer <WEBHOOK_SECRET>",
+            ));
+        }
+        let value = if json || body.first() == Some(&b'{') {
+            serde_json::from_slice(&body).map_err(|e| {
+                AppError::bad_request(format!("request body is not valid JSON: {e}"))
+            })?
+        } else {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+                .map_err(|_| AppError::bad_request("body is not form-encoded"))?;
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            )
+        };
+        if !value.is_object() {
+            return Err(AppError::bad_request(
+                "the request body must be a JSON object",
+            ));
+        }
+        Ok(StudioBody(value))
+    }
+}
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// An optional integer field: absent, null, "" and "null" mean absent; "12" and 12 mean 12.
+fn opt_int(body: &Value, field: &str) -> AppResult<Option<i64>> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| AppError::field(field, "must be a whole number")),
+        Some(Value::String(s)) if s.trim().is_empty() || s.trim() == "null" => Ok(None),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::field(field, format!("'{s}' is not a whole number"))),
+        Some(_) => Err(AppError::field(field, "must be a whole number")),
+    }
+}
+
+fn opt_str<'a>(body: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim())),
+        Some(_) => Err(AppError::field(field, "must be a string")),
+    }
+}
+
+fn required_int(body: &Value, field: &str) -> AppResult<i64> {
+    opt_int(body, field)?.ok_or_else(|| AppError::field(field, "is required"))
+}
+
+fn phone(body: &Value, field: &str) -> AppResult<String> {
+    let raw = opt_str(body, field)?.ok_or_else(|| AppError::field(field, "is required"))?;
+    crate::telephony::parse_e164(raw).map_err(|e| AppError::field(field, e))
+}
+
+#[derive(Deserialize)]
+pub struct LineQuery {
+    /// Which ladder line; optional when there is one, or when `incidentId` is given.
+    line: Option<i64>,
+}
+
+/// Finds the line a request is about: `?line=`, else the incident's, else the only ladder line.
+async fn resolve_line(
+    state: &AppState,
+    line: Option<i64>,
+    incident: Option<i64>,
+) -> AppResult<(OrgId, lines::Line)> {
+    if let Some(id) = line {
+        return lines::find_line_any_org(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound("line"));
+    }
+    if let Some(incident_id) = incident {
+        let mut tx = state.db.begin().await?;
+        let (org, incident) = incidents::lock(&mut tx, None, incident_id).await?;
+        drop(tx);
+        return Ok((
+            org,
+            lines::find_line(&state.db, org, incident.line_id).await?,
+        ));
+    }
+    match lines::ladder_line_ids(&state.db).await?.as_slice() {
+        [only] => lines::find_line_any_org(&state.db, *only)
+            .await?
+            .ok_or(AppError::NotFound("line")),
+        [] => Err(AppError::NotFound("ladder line")),
+        _ => Err(AppError::field(
+            "line",
+            "several ladder lines exist; add ?line=<id> to the URL",
+        )),
+    }
+}
+
+async fn next_target(
+    State(state): State<AppState>,
+    Query(q): Query<LineQuery>,
+    StudioBody(body): StudioBody,
+) -> AppResult<Json<Value>> {
+    let incident_id = opt_int(&body, "incidentId")?;
+    let call_sid = opt_str(&body, "callSid")?.map(str::to_string);
+    let (org, line) = resolve_line(&state, q.line, incident_id).await?;
+    let incident_id = match incident_id {
+        Some(id) => {
+            let incident = incidents::find(&state.db, org, id).await?;
+            if incident.line_id != line.id {
+                return Err(AppError::field(
+                    "incidentId",
+                    format!("incident {id} belongs to another line"),
+                ));
+            }
+            id
+        }
+        None => {
+            let caller = phone(&body, "callerPhone")?;
+            escalation::open_incident(
+                &state,
+                org,
+                &line,
+                &caller,
+                call_sid.as_deref(),
+                body.clone(),
+            )
+            .await?
+        }
+    };
+    let target = escalation::next_target(&state, org, &line, incident_id, body).await?;
+    Ok(Json(match target {
+        Some(t) => json!({
+            "incidentId": incident_id,
+            "nextPhoneE164": t.phone,
+            "stepName": if line.kind == super::model::LineKind::Ladder { t.step.as_str() } else { escalation::SHIFT_STEP },
+            "timeoutSeconds": t.timeout_secs,
+            "userName": t.name,
+        }),
+        None => json!({
+            "incidentId": incident_id,
+            "nextPhoneE164": null,
+            "stepName": "exhausted",
+            "timeoutSeconds": 0,
+            "userName": null,
+        }),
+    }))
+}
+
+async fn answered(
+    State(state): State<AppState>,
+    StudioBody(body): StudioBody,
+) -> AppResult<Json<Value>> {
+    let incident_id = required_int(&body, "incidentId")?;
+    let answered_phone = phone(&body, "answeredPhone")?;
+    let call_sid = opt_str(&body, "callSid")?.map(str::to_string);
+    escalation::answered(
+        &state,
+        None,
+        incident_id,
+        &answered_phone,
+        call_sid.as_deref(),
+        body,
+    )
+    .await?;
+    Ok(Json(json!({ "success": true })))
+}
+
+async fn completed(
+    State(state): State<AppState>,
+    StudioBody(body): StudioBody,
+) -> AppResult<Json<Value>> {
+    let incident_id = required_int(&body, "incidentId")?;
+    let duration = opt_int(&body, "duration")?;
+    if duration.is_some_and(|d| d < 0) {
+        return Err(AppError::field("duration", "must not be negative"));
+    }
+    escalation::completed(&state, None, incident_id, duration, body).await?;
+    Ok(Json(json!({ "success": true })))
+}
+
+async fn attempt_failed(
+    State(state): State<AppState>,
+    StudioBody(body): StudioBody,
+) -> AppResult<Json<Value>> {
+    let incident_id = required_int(&body, "incidentId")?;
+    let target = phone(&body, "targetPhone")?;
+    let reason =
+        opt_str(&body, "reason")?.ok_or_else(|| AppError::field("reason", "is required"))?;
+    let reason = AttemptResult::parse_failure(reason).ok_or_else(|| {
+        AppError::field(
+            "reason",
+            format!("'{reason}' must be no-answer, busy or failed"),
+        )
+    })?;
+    let call_sid = opt_str(&body, "callSid")?.map(str::to_string);
+    escalation::attempt_failed(
+        &state,
+        None,
+        incident_id,
+        &target,
+        reason,
+        call_sid.as_deref(),
+        body,
+    )
+    .await?;
+    Ok(Json(json!({ "success": true })))
+}

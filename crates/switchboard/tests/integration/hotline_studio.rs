@@ -1,0 +1,352 @@
+//! Seed 003's Studio contract over HTTP, with seed 003's demo line: business hours and after
+//! hours, exhaustion, reporting, the audit trail, and authorisation.
+
+use serde_json::{Value, json};
+use switchboard::hotline;
+
+use crate::support::{TestApp, TestOptions};
+
+const SECRET: &str = "studio-shared-secret";
+
+async fn app_at(instant: &str) -> TestApp {
+    let app = TestApp::spawn_with(TestOptions {
+        env: vec![("WEBHOOK_SECRET", SECRET.into())],
+        ..TestOptions::default()
+    })
+    .await;
+    app.clock.set(instant.parse().unwrap());
+    hotline::demo::seed(&app.state, app.org).await.unwrap();
+    app
+}
+
+/// Monday 14:00 in New York.
+const BUSINESS: &str = "2026-03-02T19:00:00Z";
+/// Monday 19:30 in New York.
+const AFTER_HOURS: &str = "2026-03-03T00:30:00Z";
+
+async fn studio(app: &TestApp, endpoint: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .http
+        .post(app.url(&format!("/api/telephony/{endpoint}")))
+        .bearer_auth(SECRET)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Walks the ladder as a Studio flow whose calls all fail; returns (step, name) in order.
+async fn walk(app: &TestApp) -> (i64, Vec<(String, String)>) {
+    let (status, first) = studio(
+        app,
+        "next-target",
+        json!({"incidentId": null, "callerPhone": "+14155551234", "callSid": "CA1"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{first}");
+    let incident = first["incidentId"].as_i64().unwrap();
+    let mut seen = Vec::new();
+    let mut answer = first;
+    while !answer["nextPhoneE164"].is_null() {
+        seen.push((
+            answer["stepName"].as_str().unwrap().to_string(),
+            answer["userName"].as_str().unwrap().to_string(),
+        ));
+        let failed = json!({"incidentId": incident, "targetPhone": answer["nextPhoneE164"], "reason": "no-answer", "callSid": "CA1"});
+        assert_eq!(
+            studio(app, "attempt-failed", failed).await,
+            (200, json!({"success": true}))
+        );
+        answer = studio(
+            app,
+            "next-target",
+            json!({"incidentId": incident, "callerPhone": "+14155551234", "callSid": "CA1"}),
+        )
+        .await
+        .1;
+        assert!(seen.len() < 20, "the ladder must end");
+    }
+    assert_eq!(
+        answer,
+        json!({"incidentId": incident, "nextPhoneE164": null, "stepName": "exhausted", "timeoutSeconds": 0, "userName": null})
+    );
+    (incident, seen)
+}
+
+fn names(seen: &[(String, String)]) -> Vec<(&str, &str)> {
+    seen.iter().map(|(s, n)| (s.as_str(), n.as_str())).collect()
+}
+
+#[tokio::test]
+async fn in_business_hours_the_ladder_is_primary_secondary_admins_then_managers() {
+    let app = app_at(BUSINESS).await;
+    let (status, first) = studio(
+        &app,
+        "next-target",
+        json!({"callerPhone": "+14155551234", "callSid": "CA0"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(first["nextPhoneE164"], "+15005550111");
+    assert_eq!(first["stepName"], "primary_oncall");
+    assert_eq!(first["timeoutSeconds"], 30);
+    assert_eq!(first["userName"], "Ada Lovelace");
+    let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 5, "exactly seed 003's fields: {first}");
+    let (_, seen) = walk(&app).await;
+    assert_eq!(
+        names(&seen),
+        vec![
+            ("primary_oncall", "Ada Lovelace"),
+            ("secondary", "Grace Hopper"),
+            ("admin", "Alan Turing"),
+            ("manager", "Edsger Dijkstra"),
+            ("manager", "Frances Allen"),
+        ],
+        "Barbara is unavailable"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn after_hours_the_ladder_ends_with_three_pool_techs_and_the_next_incident_continues_the_pool()
+ {
+    let app = app_at(AFTER_HOURS).await;
+    let (_, seen) = walk(&app).await;
+    assert_eq!(
+        names(&seen),
+        vec![
+            ("primary_oncall", "Ada Lovelace"),
+            ("secondary", "Grace Hopper"),
+            ("manager", "Edsger Dijkstra"),
+            ("manager", "Frances Allen"),
+            ("admin", "Alan Turing"),
+            ("rotating_pool", "Ken Thompson"),
+            ("rotating_pool", "Dennis Ritchie"),
+            ("rotating_pool", "Linus Torvalds"),
+        ],
+        "Margaret is inactive"
+    );
+    let (_, again) = walk(&app).await;
+    let pool: Vec<&str> = again
+        .iter()
+        .filter(|(s, _)| s == "rotating_pool")
+        .map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(
+        pool,
+        vec!["Radia Perlman", "Ken Thompson", "Dennis Ritchie"],
+        "John has no phone; the pool wraps"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_answered_incident_records_attempts_events_and_completion() {
+    let app = app_at(BUSINESS).await;
+    let (_, first) = studio(
+        &app,
+        "next-target",
+        json!({"callerPhone": "+1 415 555 1234", "callSid": "CA42"}),
+    )
+    .await;
+    let incident = first["incidentId"].as_i64().unwrap();
+    let failed = json!({"incidentId": incident, "targetPhone": "+15005550111", "reason": "busy", "callSid": "CA42"});
+    assert_eq!(studio(&app, "attempt-failed", failed).await.0, 200);
+    let (_, second) = studio(
+        &app,
+        "next-target",
+        json!({"incidentId": incident, "callerPhone": "+14155551234", "callSid": "CA42"}),
+    )
+    .await;
+    assert_eq!(second["userName"], "Grace Hopper");
+    let answered =
+        json!({"incidentId": incident, "answeredPhone": "+15005550112", "callSid": "CA42"});
+    assert_eq!(
+        studio(&app, "answered", answered).await,
+        (200, json!({"success": true}))
+    );
+    let done = json!({"incidentId": incident, "callSid": "CA42", "duration": 180});
+    assert_eq!(
+        studio(&app, "completed", done).await,
+        (200, json!({"success": true}))
+    );
+
+    let (status, detail) = app
+        .get(&format!("/api/v1/hotline/incidents/{incident}"), &app.token)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["incident"]["status"], "completed");
+    assert_eq!(detail["incident"]["caller_phone"], "+14155551234");
+    assert_eq!(detail["incident"]["duration_secs"], 180);
+    let results: Vec<(&str, &str)> = detail["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["person_name"].as_str().unwrap(),
+                a["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        vec![("Ada Lovelace", "busy"), ("Grace Hopper", "answered")]
+    );
+    let kinds: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "created",
+        "next_target",
+        "attempt_failed",
+        "answered",
+        "completed",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn asking_again_without_reporting_moves_on_and_counts_the_target_as_attempted() {
+    let app = app_at(BUSINESS).await;
+    let (_, first) = studio(&app, "next-target", json!({"callerPhone": "+14155551234"})).await;
+    let incident = first["incidentId"].as_i64().unwrap();
+    let (_, second) = studio(&app, "next-target", json!({"incidentId": incident})).await;
+    assert_eq!(second["userName"], "Grace Hopper");
+    let (_, detail) = app
+        .get(&format!("/api/v1/hotline/incidents/{incident}"), &app.token)
+        .await;
+    assert_eq!(detail["attempts"][0]["result"], "no-answer");
+    assert_eq!(detail["attempts"][1]["result"], "dialing");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn studio_requests_need_a_twilio_signature_or_the_webhook_secret() {
+    let app = app_at(BUSINESS).await;
+    let url = app.url("/api/telephony/next-target");
+    let body = json!({"callerPhone": "+14155551234"}).to_string();
+    let none = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 401);
+    let wrong = app
+        .http
+        .post(&url)
+        .bearer_auth("guess")
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let token = app.state.config.twilio_auth_token.expose().to_string();
+    // JSON: the URL carries bodySHA256 and only the URL is signed.
+    let path = format!(
+        "/api/telephony/next-target?bodySHA256={}",
+        twilio::signature::body_sha256(body.as_bytes())
+    );
+    let signature = twilio::signature::sign(&token, &app.state.config.public_url_for(&path), &[]);
+    let signed = app
+        .http
+        .post(app.url(&path))
+        .header("X-Twilio-Signature", &signature)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    let tampered = app
+        .http
+        .post(app.url(&path))
+        .header("X-Twilio-Signature", &signature)
+        .header("content-type", "application/json")
+        .body(json!({"callerPhone": "+14155550000"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tampered.status(), 401, "a changed body breaks bodySHA256");
+    // Form-encoded, as a Studio widget may send it.
+    let form = vec![
+        ("callerPhone".to_string(), "+14155551234".to_string()),
+        ("incidentId".to_string(), String::new()),
+    ];
+    let signature = twilio::signature::sign(
+        &token,
+        &app.state
+            .config
+            .public_url_for("/api/telephony/next-target"),
+        &form,
+    );
+    let r = app
+        .http
+        .post(&url)
+        .header("X-Twilio-Signature", signature)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["stepName"], "primary_oncall");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_studio_input_is_a_400_naming_the_field_and_unknown_incidents_404() {
+    let app = app_at(BUSINESS).await;
+    let cases = [
+        ("next-target", json!({"callSid": "CA1"}), "callerPhone"),
+        (
+            "next-target",
+            json!({"callerPhone": "12345"}),
+            "callerPhone",
+        ),
+        ("next-target", json!({"incidentId": "seven"}), "incidentId"),
+        (
+            "attempt-failed",
+            json!({"incidentId": 1, "targetPhone": "+15005550111", "reason": "bored"}),
+            "reason",
+        ),
+        (
+            "attempt-failed",
+            json!({"targetPhone": "+15005550111", "reason": "busy"}),
+            "incidentId",
+        ),
+        ("answered", json!({"incidentId": 1}), "answeredPhone"),
+        (
+            "completed",
+            json!({"incidentId": 1, "duration": -5}),
+            "duration",
+        ),
+    ];
+    for (endpoint, body, field) in cases {
+        let (status, err) = studio(&app, endpoint, body.clone()).await;
+        assert_eq!(status, 400, "{endpoint} {body} -> {err}");
+        assert_eq!(err["error"]["field"], field, "{endpoint} {body} -> {err}");
+    }
+    let (status, _) = studio(
+        &app,
+        "answered",
+        json!({"incidentId": 999999, "answeredPhone": "+15005550111"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = studio(&app, "next-target", json!({"incidentId": 999999})).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
