@@ -182,6 +182,7 @@ impl<'a> SettingsPage<'a> {
             .is_some_and(|t| !t.is_empty());
         let body = html! {
             @if let Some(n) = self.notice { p.notice role="status" { (n) } }
+            p { a href="/tokens" { "API tokens" } span.muted { " — for scripts and integrations calling /api/v1" } }
             section.card {
                 h2 { "Organisation and Twilio account" }
                 (form_error(self.settings_error.as_ref()))
