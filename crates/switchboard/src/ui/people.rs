@@ -207,8 +207,8 @@ fn add_form(session: &Session, form: &AddForm, error: Option<&FieldError>) -> Ma
                 input id="name" name="name" required value=(form.name) aria-invalid=[bad("name")]; }
             div { label for="email" { "Email" }
                 input id="email" name="email" type="email" value=(form.email) aria-invalid=[bad("email")]; }
-            div { label for="phone" { "Phone (E.164, e.g. +14155551234)" }
-                input id="phone" name="phone" type="tel" value=(form.phone) aria-invalid=[bad("phone")]; }
+            div { label for="phone" { "Phone" }
+                input id="phone" name="phone" type="tel" placeholder="+14155551234" value=(form.phone) aria-invalid=[bad("phone")]; }
             div { label for="role" { "Role" } (role_select(session.role, role)) }
             div { label.check { input type="checkbox" name="available" value="on" checked[available]; " Available" } }
             div { button type="submit" { "Add person" } }

@@ -167,7 +167,7 @@ fn person_page(
             h2 { "Edit" }
             form.grid method="post" action=(action) {
                 (csrf(session))
-                div { label for="phone" { "Phone (E.164)" }
+                div { label for="phone" { "Phone" }
                     input id="phone" name="phone" type="tel" value=(p.phone.as_deref().unwrap_or("")); }
                 div { label for="role" { "Role" } (role_select(session.role, p.role)) }
                 div { label.check { input type="checkbox" name="available" value="on" checked[p.available]; " Available" } }
@@ -177,8 +177,9 @@ fn person_page(
             h2 { "Sign-in password" }
             form.grid method="post" action=(format!("{action}/password")) {
                 (csrf(session))
-                div { label for="password" { "New password (at least " (secrets::MIN_PASSWORD_LEN) " characters)" }
+                div { label for="password" { "New password" }
                     input id="password" name="password" type="password" autocomplete="new-password"
+                        placeholder=(format!("at least {} characters", secrets::MIN_PASSWORD_LEN))
                         minlength=(secrets::MIN_PASSWORD_LEN) required; }
                 div { button type="submit" { "Set password" } }
             }

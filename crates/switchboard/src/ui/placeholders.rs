@@ -64,7 +64,7 @@ fn placeholder(path: &str) -> Markup {
                 p { (what) }
             }
         }
-        p.notice { "Not set up yet — arrives with its issue." }
+        p.pending { "Not set up yet — arrives with its issue." }
     }
 }
 

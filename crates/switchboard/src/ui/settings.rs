@@ -192,17 +192,17 @@ impl<'a> SettingsPage<'a> {
                         input id="name" name="name" required value=(name); }
                     div { label for="twilio_account_sid" { "Twilio account SID" }
                         input id="twilio_account_sid" name="twilio_account_sid" placeholder="AC…" value=(sid); }
+                    div { label for="public_url" { "Public URL" }
+                        input id="public_url" name="public_url" type="url" placeholder="https://phones.example.org" value=(url); }
                     div {
                         label for="twilio_auth_token" {
                             "Twilio auth token (" span #token-state { @if token_set { "set" } @else { "not set" } } ")"
                         }
                         // Write-only: the saved token is never sent back to the browser.
                         input id="twilio_auth_token" name="twilio_auth_token" type="password"
-                            autocomplete="off" placeholder="leave empty to keep the saved token";
-                        label.check { input type="checkbox" name="clear_auth_token" value="on"; " Remove the saved token" }
+                            autocomplete="off" placeholder="empty keeps the saved token";
                     }
-                    div { label for="public_url" { "Public URL (where Twilio reaches this server)" }
-                        input id="public_url" name="public_url" type="url" placeholder="https://phones.example.org" value=(url); }
+                    div { label.check { input type="checkbox" name="clear_auth_token" value="on"; " Remove the saved token" } }
                     div { button type="submit" { "Save settings" } }
                 }
             }

@@ -21,7 +21,8 @@ pub struct Browser {
     http: reqwest::Client,
     /// `http://127.0.0.1:PORT/session/ID`
     session: String,
-    driver: Child,
+    /// Dropped after `Drop for Browser` has ended the session.
+    _driver: Driver,
     _profile: tempfile::TempDir,
     open: bool,
 }
@@ -41,16 +42,20 @@ impl Browser {
                  run scripts/install-chromium.sh"
             );
         }
+        // reqwest is built without a default TLS provider; install ring's (as the app does).
+        switchboard::app::install_crypto_provider();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver");
+        let mut driver = Driver(
+            Command::new(CHROMEDRIVER)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start chromedriver"),
+        );
         let base = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let started = Instant::now();
@@ -62,7 +67,7 @@ impl Browser {
             {
                 break;
             }
-            if let Ok(Some(status)) = driver.try_wait() {
+            if let Ok(Some(status)) = driver.0.try_wait() {
                 panic!("chromedriver exited at start: {status}");
             }
             assert!(
@@ -105,7 +110,7 @@ impl Browser {
         Browser {
             session: format!("{base}/session/{id}"),
             http,
-            driver,
+            _driver: driver,
             _profile: profile,
             open: true,
         }
@@ -270,21 +275,34 @@ impl Drop for Browser {
     fn drop(&mut self) {
         if self.open {
             // A test that failed midway: end the session so Chromium exits with its driver.
-            // A client of its own: the test's client is bound to the test's runtime.
+            // (With a client of its own: the test's client is bound to the test's runtime.)
             let session = self.session.clone();
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .ok()?;
-                let http = reqwest::Client::new();
-                rt.block_on(http.delete(session).timeout(Duration::from_secs(5)).send())
-                    .ok()
+                rt.block_on(async {
+                    let http = reqwest::Client::new();
+                    http.delete(session)
+                        .timeout(Duration::from_secs(5))
+                        .send()
+                        .await
+                })
+                .ok()
             })
             .join();
         }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+    }
+}
+
+/// The chromedriver process, killed as soon as it is dropped (also when `start` fails midway).
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
