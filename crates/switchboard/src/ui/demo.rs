@@ -1,9 +1,12 @@
 //! `serve --demo`: sample data in organisation `default`, so a new user sees every page work.
 
+use crate::accounts::numbers::NewPhoneNumber;
 use crate::accounts::{self, NewPerson, OrgId, Role};
 use crate::app::AppState;
+use crate::http::AppError;
 
-/// Seeds the demo people. Idempotent: people already there (by email) are left alone.
+/// Seeds the demo people and phone numbers. Idempotent: people already there (by email) and
+/// numbers already registered are left alone.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let org = accounts::store::find_org_by_slug(&state.db, "default")
         .await?
@@ -27,8 +30,24 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         };
         accounts::store::create_person(&state.db, org, &new, None, now).await?;
     }
+    for (e164, friendly_name, purpose) in DEMO_NUMBERS {
+        let new = NewPhoneNumber {
+            e164: e164.to_string(),
+            friendly_name: friendly_name.to_string(),
+            purpose: purpose.to_string(),
+        };
+        match accounts::numbers::add_number(&state.db, org, &new, now).await {
+            Ok(_) | Err(AppError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(())
 }
+
+const DEMO_NUMBERS: &[(&str, &str, &str)] = &[
+    ("+15005550006", "Community Line", "hotline line"),
+    ("+15005550010", "Campaign caller", "campaign"),
+];
 
 const DEMO_PEOPLE: &[(&str, &str, &str, Role)] = &[
     (

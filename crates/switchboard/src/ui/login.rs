@@ -9,9 +9,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::bare_page;
+use super::web::{UiError, User};
 use crate::accounts::{secrets, store};
 use crate::app::AppState;
-use crate::http::auth::SessionUser;
 use crate::http::{AppError, SESSION_COOKIE};
 
 /// Sessions last a week.
@@ -107,10 +107,10 @@ struct CsrfForm {
 
 async fn logout(
     State(state): State<AppState>,
-    user: SessionUser,
+    user: User,
     headers: axum::http::HeaderMap,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
     if let Some(secret) = headers
         .get_all(header::COOKIE)

@@ -107,3 +107,18 @@ async fn a_form_post_without_or_with_a_wrong_csrf_token_is_refused() {
     assert_eq!(people.len(), 1, "nobody was added");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_seed_fills_the_people_and_numbers_pages_and_can_run_twice() {
+    let app = TestApp::spawn().await;
+    switchboard::ui::demo::seed(&app.state).await.unwrap();
+    switchboard::ui::demo::seed(&app.state).await.unwrap();
+    let owner = WebSession::owner(&app).await;
+    let people = owner.get("/people").await.html;
+    assert_eq!(people.matches("Ada Lovelace").count(), 1, "seeded once");
+    let settings = owner.get("/settings").await.html;
+    assert!(settings.contains("+15005550006") && settings.contains("hotline line"));
+    let overview = owner.get("/").await.html;
+    assert!(overview.contains(r#"<div class="n">2</div><div class="muted">phone numbers"#));
+    app.stop().await;
+}
