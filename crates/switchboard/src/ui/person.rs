@@ -190,3 +190,41 @@ fn person_page(
     };
     page(&p.name, session, "/people", body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::OrgId;
+
+    #[test]
+    fn nobody_changes_their_own_role_or_deactivates_themselves() {
+        let me = Session {
+            org: OrgId(1),
+            person_id: 7,
+            person_name: "Me".into(),
+            role: Role::Owner,
+            csrf_token: String::new(),
+        };
+        let person = |id| Person {
+            id,
+            name: "P".into(),
+            email: None,
+            phone: None,
+            role: Role::Owner,
+            available: true,
+            active: true,
+            has_login: true,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let patch = |role, active| PersonPatch {
+            role: Some(role),
+            active: Some(active),
+            ..PersonPatch::default()
+        };
+        assert!(keeps_self_in(&me, &person(7), &patch(Role::Owner, true)).is_ok());
+        assert!(keeps_self_in(&me, &person(7), &patch(Role::Admin, true)).is_err());
+        assert!(keeps_self_in(&me, &person(7), &patch(Role::Owner, false)).is_err());
+        assert!(keeps_self_in(&me, &person(8), &patch(Role::Viewer, false)).is_ok());
+    }
+}
