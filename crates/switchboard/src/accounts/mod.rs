@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod model;
+pub mod numbers;
 pub mod secrets;
 pub mod store;
 

@@ -33,12 +33,10 @@ impl Workers {
         let mut tasks = JoinSet::new();
         let process = format!("{}-{}", hostname(), std::process::id());
         for n in 0..count {
-            let name = format!(
-                "{process}-w{n}-{}",
-                crate::accounts::secrets::new_token("")
-                    .get(..6)
-                    .unwrap_or("")
-            );
+            // A hex suffix tells restarts apart; hex keeps "-w" unambiguous in the name.
+            let suffix =
+                crate::accounts::secrets::token_hash(&crate::accounts::secrets::new_token(""));
+            let name = format!("{process}-w{n}-{}", &suffix[..6]);
             tasks.spawn(work_loop(state.clone(), name, stopped.clone()));
         }
         tasks.spawn(housekeeping_loop(state.clone(), stopped));

@@ -1,4 +1,4 @@
-//! Sign in, sign out, and the overview page.
+//! Sign in and sign out.
 
 use axum::extract::State;
 use axum::http::header;
@@ -8,10 +8,10 @@ use axum::{Form, Router};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::layout::{bare_page, page};
+use super::layout::bare_page;
+use super::web::{UiError, User};
 use crate::accounts::{secrets, store};
 use crate::app::AppState;
-use crate::http::auth::SessionUser;
 use crate::http::{AppError, SESSION_COOKIE};
 
 /// Sessions last a week.
@@ -21,7 +21,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/", get(overview))
 }
 
 fn login_form(error: Option<&str>, email: &str) -> Markup {
@@ -108,10 +107,10 @@ struct CsrfForm {
 
 async fn logout(
     State(state): State<AppState>,
-    user: SessionUser,
+    user: User,
     headers: axum::http::HeaderMap,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
     if let Some(secret) = headers
         .get_all(header::COOKIE)
@@ -129,22 +128,4 @@ async fn logout(
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
-}
-
-async fn overview(
-    State(state): State<AppState>,
-    user: Result<SessionUser, AppError>,
-) -> Result<Response, AppError> {
-    let Ok(SessionUser(session)) = user else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    let org = store::find_org(&state.db, session.org).await?;
-    let people = store::list_people(&state.db, session.org).await?;
-    let body = html! {
-        p.muted { "Organisation " strong { (org.name) } " · telephony " (format!("{:?}", state.config.telephony).to_lowercase()) " · email " (state.mailer.describe()) }
-        div.cards {
-            div.card { div.n { (people.len()) } div.muted { "people" } }
-        }
-    };
-    Ok(page("Overview", &session, "/", body).into_response())
 }

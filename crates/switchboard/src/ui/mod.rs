@@ -1,8 +1,19 @@
 //! The dashboard: server-rendered pages (maud), assets embedded in the binary, no CDN.
+//! One file per page area; every page needs a session and every form carries `_csrf`.
 
 pub mod demo;
+mod jobs;
 mod layout;
 mod login;
+mod numbers;
+mod outbox;
+mod overview;
+mod people;
+mod person;
+mod placeholders;
+mod settings;
+mod tokens;
+mod web;
 
 use axum::Router;
 
@@ -11,5 +22,12 @@ use crate::app::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
+        .merge(overview::router())
+        .merge(placeholders::router())
+        .merge(people::router())
+        .merge(settings::router())
+        .merge(tokens::router())
+        .merge(outbox::router())
+        .merge(jobs::router())
         .merge(layout::assets_router())
 }

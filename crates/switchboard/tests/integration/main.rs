@@ -4,7 +4,9 @@
 mod support;
 
 mod accounts;
+mod browser;
 mod cli;
+mod dashboard;
 mod email;
 mod fleet;
 mod hotline_studio;
