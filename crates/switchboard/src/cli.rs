@@ -53,6 +53,16 @@ pub enum Command {
     /// The Twilio simulator on its own: serve it, or place calls and texts into it.
     #[command(subcommand)]
     Sim(twilio_sim::cli::SimCommand),
+    /// Print a Twilio Studio flow definition (JSON) running seed 003's escalation flow for a
+    /// ladder line against this server's /api/telephony endpoints.
+    StudioFlow {
+        /// The ladder line's id.
+        #[arg(long)]
+        line: i64,
+        /// The server's public URL as Twilio reaches it, e.g. https://switchboard.example.org.
+        #[arg(long, value_name = "URL")]
+        base_url: String,
+    },
     /// Copy the SQLite database to PATH while the server runs (for PostgreSQL use pg_dump).
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -243,6 +253,12 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
+        Command::StudioFlow { line, base_url } => {
+            let state = admin_state(config).await?;
+            let flow = crate::hotline::studio_flow::for_line(&state, line, &base_url).await?;
+            println!("{}", serde_json::to_string_pretty(&flow)?);
+            Ok(())
+        }
         Command::Backup { path } => backup(&config, &path).await,
         Command::Sim(_) => unreachable!("handled above"),
     }
@@ -323,6 +339,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let state = AppState::new(config, clock, telephony).await?;
     let dashboard = state.config.public_url_for("/");
     crate::jobs::maintenance::ensure_schedules(&state).await?;
+    crate::hotline::reminders::ensure_schedules(&state).await?;
     if let Some((email, password)) = app::bootstrap(&state).await? {
         println!("Created organisation 'default' with owner {email}.");
         match password {

@@ -109,6 +109,8 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         crate::hotline::api::metrics,
         crate::hotline::api::list_incidents,
         crate::hotline::api::get_incident,
+        crate::hotline::calendar::get_feed_url,
+        crate::hotline::calendar::rotate_feed_url,
         crate::accounts::numbers::list,
         crate::accounts::numbers::add,
         crate::accounts::numbers::remove,

@@ -137,6 +137,9 @@ pub async fn seed(state: &AppState, org: OrgId) -> anyhow::Result<()> {
         reminder_minute: 18 * 60,
     };
     let community = lines::create_line(db, org, &community, now).await?;
+    for line in [&ladder, &community] {
+        super::reminders::sync_line(state, org, line).await?;
+    }
     let mut shifts = Vec::new();
     for weekday in 1..=5u8 {
         shifts.push((id("Vera Rubin"), weekday, 9 * 60, 17 * 60));

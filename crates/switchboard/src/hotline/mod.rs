@@ -2,18 +2,24 @@
 //! through an on-call ladder (seed 003).
 
 pub mod api;
+pub mod calendar;
 pub mod demo;
 pub mod escalation;
 pub mod input;
 pub mod model;
 pub mod notices;
+pub mod reminders;
 pub mod store;
 pub mod studio;
+pub mod studio_flow;
 
 use axum::Router;
 
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(api::router()).merge(studio::router())
+    Router::new()
+        .merge(api::router())
+        .merge(studio::router())
+        .merge(calendar::router())
 }

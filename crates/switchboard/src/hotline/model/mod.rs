@@ -1,7 +1,9 @@
 //! Hotline types and the rules that decide who gets a call. No I/O: every rule takes its
 //! inputs (people, shifts, ladder, attempts) and the current instant as values.
 
+pub mod feed;
 pub mod hours;
+pub mod ical;
 pub mod ladder;
 pub mod shifts;
 
