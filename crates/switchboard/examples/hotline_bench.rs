@@ -44,9 +44,14 @@ async fn main() -> anyhow::Result<()> {
         ("DATABASE_URL", db_url.clone()),
         ("SWITCHBOARD_PUBLIC_URL", format!("http://{addr}")),
         ("SWITCHBOARD_DATA_DIR", dir.path().display().to_string()),
-        ("SWITCHBOARD_ADMIN_PASSWORD", "benchmark-password".to_string()),
+        (
+            "SWITCHBOARD_ADMIN_PASSWORD",
+            "benchmark-password".to_string(),
+        ),
     ];
-    let config = Config::load(None, &|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
+    let config = Config::load(None, &|k| {
+        env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone())
+    })?;
     // Monday 14:00 in New York: business hours, Vera on shift.
     let clock = Clock::starting_at("2026-03-02T19:00:00Z".parse()?);
     let telephony = Telephony::start(&config).await?;
@@ -59,58 +64,105 @@ async fn main() -> anyhow::Result<()> {
     let bare = bare_server().await?;
     let base = format!("http://{addr}");
     let json_body = r#"{"incidentId":null,"callerPhone":"+14155551234","callSid":"CA00000000000000000000000000000001"}"#;
-    let next_target_path = format!("/api/telephony/next-target?bodySHA256={}", twilio::signature::body_sha256(json_body.as_bytes()));
+    let next_target_path = format!(
+        "/api/telephony/next-target?bodySHA256={}",
+        twilio::signature::body_sha256(json_body.as_bytes())
+    );
     let form = vec![
-        ("AccountSid".to_string(), state.config.twilio_account_sid.clone()),
-        ("CallSid".to_string(), "CA00000000000000000000000000000002".to_string()),
+        (
+            "AccountSid".to_string(),
+            state.config.twilio_account_sid.clone(),
+        ),
+        (
+            "CallSid".to_string(),
+            "CA00000000000000000000000000000002".to_string(),
+        ),
         ("CallStatus".to_string(), "ringing".to_string()),
         ("Direction".to_string(), "inbound".to_string()),
         ("From".to_string(), "+14155551234".to_string()),
-        ("To".to_string(), switchboard::hotline::demo::COMMUNITY_LINE.to_string()),
+        (
+            "To".to_string(),
+            switchboard::hotline::demo::COMMUNITY_LINE.to_string(),
+        ),
     ];
     let form_body = serde_urlencoded::to_string(&form)?;
     let scenarios = [
-        Scenario { name: "bare axum constant TwiML", url: format!("{bare}/twiml"), body: form_body.clone(), content_type: "application/x-www-form-urlencoded", signature: None },
+        Scenario {
+            name: "bare axum constant TwiML",
+            url: format!("{bare}/twiml"),
+            body: form_body.clone(),
+            content_type: "application/x-www-form-urlencoded",
+            signature: None,
+        },
         Scenario {
             name: "POST /api/telephony/next-target",
             url: format!("{base}{next_target_path}"),
             body: json_body.to_string(),
             content_type: "application/json",
-            signature: Some(twilio::signature::sign(&token, &format!("{base}{next_target_path}"), &[])),
+            signature: Some(twilio::signature::sign(
+                &token,
+                &format!("{base}{next_target_path}"),
+                &[],
+            )),
         },
         Scenario {
             name: "POST /callrouting/handle",
             url: format!("{base}/callrouting/handle"),
             body: form_body.clone(),
             content_type: "application/x-www-form-urlencoded",
-            signature: Some(twilio::signature::sign(&token, &format!("{base}/callrouting/handle"), &form)),
+            signature: Some(twilio::signature::sign(
+                &token,
+                &format!("{base}/callrouting/handle"),
+                &form,
+            )),
         },
     ];
-    let backend = if pg_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    let backend = if pg_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!("backend {backend}, {CONNECTIONS} connections, {seconds} s per scenario");
-    println!("{:<34} {:>10} {:>9} {:>9} {:>8}", "scenario", "req/s", "p50 ms", "p99 ms", "errors");
+    println!(
+        "{:<34} {:>10} {:>9} {:>9} {:>8}",
+        "scenario", "req/s", "p50 ms", "p99 ms", "errors"
+    );
     for s in &scenarios {
         let (rps, p50, p99, errors) = run(s, Duration::from_secs(seconds)).await;
-        println!("{:<34} {:>10.0} {:>9.2} {:>9.2} {:>8}", s.name, rps, p50, p99, errors);
+        println!(
+            "{:<34} {:>10.0} {:>9.2} {:>9.2} {:>8}",
+            s.name, rps, p50, p99, errors
+        );
     }
     running.shutdown().await?;
     Ok(())
 }
 
 async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, usize) {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .expect("client");
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONNECTIONS {
         let (client, stop) = (client.clone(), stop.clone());
-        let (url, body, ct, sig) = (s.url.clone(), s.body.clone(), s.content_type, s.signature.clone());
+        let (url, body, ct, sig) = (
+            s.url.clone(),
+            s.body.clone(),
+            s.content_type,
+            s.signature.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0usize;
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
-                let mut req = client.post(&url).header("content-type", ct).body(body.clone());
+                let mut req = client
+                    .post(&url)
+                    .header("content-type", ct)
+                    .body(body.clone());
                 if let Some(sig) = &sig {
                     req = req.header("X-Twilio-Signature", sig);
                 }
@@ -137,7 +189,11 @@ async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, usize) {
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(f64::NAN);
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
     (all.len() as f64 / elapsed, pct(0.50), pct(0.99), errors)
 }
 
@@ -146,7 +202,10 @@ async fn bare_server() -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let twiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>Hello</Say><Dial timeout=\"20\"><Number>+15005550211</Number></Dial></Response>";
-    let app = axum::Router::new().route("/twiml", axum::routing::post(move || async move { ([("content-type", "text/xml")], twiml) }));
+    let app = axum::Router::new().route(
+        "/twiml",
+        axum::routing::post(move || async move { ([("content-type", "text/xml")], twiml) }),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(format!("http://{addr}"))
 }
@@ -154,8 +213,14 @@ async fn bare_server() -> anyhow::Result<String> {
 async fn fresh_pg_database(admin_url: &str) -> anyhow::Result<String> {
     let name = format!("sbbench_{}", std::process::id());
     let admin = sqlx::PgPool::connect(admin_url).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&admin).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await?;
     let mut url = url::Url::parse(admin_url)?;
     url.set_path(&format!("/{name}"));
     Ok(url.to_string())

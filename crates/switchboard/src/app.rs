@@ -188,8 +188,15 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Option<(String, Optio
         return Ok(None);
     }
     let now = state.clock.now_ms();
-    let org =
-        accounts::store::create_org(&state.db, "default", "Default organisation", now).await?;
+    // Several servers may start together on an empty database: the one whose insert wins
+    // creates the owner; the others find `default` taken and carry on.
+    let org = match accounts::store::create_org(&state.db, "default", "Default organisation", now)
+        .await
+    {
+        Ok(org) => org,
+        Err(crate::http::AppError::Conflict { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let (password, generated) = match &state.config.admin_password {
         Some(p) => (p.expose().to_string(), false),
         None => (accounts::secrets::generate_password(), true),

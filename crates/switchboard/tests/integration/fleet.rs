@@ -27,20 +27,25 @@ impl Server {
             .env("SWITCHBOARD_ADMIN_PASSWORD", "correct-horse-battery")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).expect("stderr log"))
             .spawn()
             .expect("start switchboard serve");
         Server { child, _dir: dir }
     }
 
-    /// SIGTERM, then the exit status (graceful shutdown exits 0).
-    fn terminate(mut self) -> std::process::ExitStatus {
+    /// What the server wrote to stderr (for failure messages).
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM, then the exit status (graceful shutdown exits 0) and stderr.
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
+                return (status, self.stderr());
             }
             assert!(
                 Instant::now() < deadline,
@@ -113,8 +118,13 @@ async fn two_serve_processes_never_run_a_job_twice_and_fire_each_occurrence_once
     jobs::schedule::deactivate(&db, every_second, now.as_millisecond())
         .await
         .unwrap();
-    assert!(a.terminate().success(), "serve exits 0 on SIGTERM");
-    assert!(b.terminate().success(), "serve exits 0 on SIGTERM");
+    for server in [a, b] {
+        let (status, stderr) = server.terminate();
+        assert!(
+            status.success(),
+            "serve exits 0 on SIGTERM; it exited {status}: {stderr}"
+        );
+    }
 
     let rows: Vec<(String, i64, Option<String>, Option<String>)> =
         switchboard::with_db!(&db, p => sqlx::query_as(
