@@ -85,10 +85,9 @@ pub async fn create_line(
 ) -> AppResult<(StatusCode, Json<Line>)> {
     caller.require(Role::Admin)?;
     let settings = input.validate()?;
-    Ok((
-        StatusCode::CREATED,
-        Json(lines::create_line(&state.db, caller.org, &settings, state.clock.now_ms()).await?),
-    ))
+    let line = lines::create_line(&state.db, caller.org, &settings, state.clock.now_ms()).await?;
+    super::provision::after_save(&state, &line).await;
+    Ok((StatusCode::CREATED, Json(line)))
 }
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = Line), (status = 404)))]
@@ -111,9 +110,10 @@ pub async fn update_line(
 ) -> AppResult<Json<Line>> {
     caller.require(Role::Admin)?;
     let settings = input.validate()?;
-    Ok(Json(
-        lines::update_line(&state.db, caller.org, id, &settings, state.clock.now_ms()).await?,
-    ))
+    let line =
+        lines::update_line(&state.db, caller.org, id, &settings, state.clock.now_ms()).await?;
+    super::provision::after_save(&state, &line).await;
+    Ok(Json(line))
 }
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]

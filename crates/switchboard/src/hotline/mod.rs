@@ -7,13 +7,23 @@ pub mod escalation;
 pub mod input;
 pub mod model;
 pub mod notices;
+pub mod provision;
 pub mod store;
 pub mod studio;
+pub mod twiml;
+pub mod voice;
+pub mod voicemail;
+pub mod volunteers;
 
 use axum::Router;
 
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(api::router()).merge(studio::router())
+    Router::new()
+        .merge(api::router())
+        .merge(studio::router())
+        .merge(voice::router())
+        .merge(voicemail::router())
+        .merge(volunteers::router())
 }

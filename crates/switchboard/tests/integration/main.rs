@@ -10,6 +10,7 @@ mod dashboard;
 mod email;
 mod fleet;
 mod hotline_studio;
+mod hotline_voice;
 mod jobs;
 mod migrations;
 mod ops;

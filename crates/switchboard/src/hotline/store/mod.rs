@@ -3,3 +3,4 @@
 pub mod incidents;
 pub mod lines;
 pub mod roster;
+pub mod voicemail;
