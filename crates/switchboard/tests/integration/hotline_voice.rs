@@ -417,3 +417,79 @@ async fn saving_a_line_in_simulated_mode_points_its_number_at_the_voice_webhook(
     assert!(url.ends_with("/callrouting/handle"), "{url}");
     app.stop().await;
 }
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failed_transcription_arriving_before_the_recording_still_sends_one_email_saying_so() {
+    let sink = SmtpSink::start().await;
+    let app = voice_app(Some(&sink)).await;
+    let call_sid = "CA00000000000000000000000000000001";
+    let account = "AC00000000000000000000000000000000";
+    let call = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("From", CALLER),
+        ("To", demo::COMMUNITY_LINE),
+        ("CallStatus", "ringing"),
+    ]);
+    let (status, twiml) = post_signed(&app, "/callrouting/handle", &call).await;
+    assert_eq!(status, 200);
+    assert!(twiml.contains("+15005550211"), "Vera is dialled: {twiml}");
+    let transcription = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("TranscriptionSid", "TR00000000000000000000000000000001"),
+        ("TranscriptionStatus", "failed"),
+        ("RecordingSid", "RE00000000000000000000000000000001"),
+    ]);
+    let (status, _) = post_signed(&app, "/callrouting/transcription", &transcription).await;
+    assert_eq!(status, 204);
+    app.run_jobs().await;
+    assert!(sink.received().is_empty(), "no email before the recording");
+    let recording = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("RecordingSid", "RE00000000000000000000000000000001"),
+        ("RecordingUrl", "https://api.twilio.com/Recordings/RE1"),
+        ("RecordingDuration", "7"),
+    ]);
+    let (status, goodbye) = post_signed(&app, "/callrouting/recording", &recording).await;
+    assert_eq!(status, 200);
+    assert!(goodbye.contains("<Hangup/>"), "{goodbye}");
+    let mut complete = recording.clone();
+    complete.push(("RecordingStatus".into(), "completed".into()));
+    let (status, _) = post_signed(&app, "/callrouting/recordingcomplete", &complete).await;
+    assert_eq!(status, 204);
+    wait_for_mail(&app, &sink, 1).await;
+    let mail = sink.received();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    let data = mail[0].data.replace("\r\n", "\n").replace("=\n", "");
+    assert!(data.contains("No transcription is available."), "{data}");
+    assert!(
+        data.contains("https://api.twilio.com/Recordings/RE1.mp3"),
+        "{data}"
+    );
+    assert!(data.contains("7 seconds"), "{data}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_call_when_nobody_is_on_shift_goes_straight_to_voicemail() {
+    let app = voice_app(None).await;
+    app.clock.set("2026-03-02T08:00:00Z".parse().unwrap()); // Monday 03:00 in New York
+    let (sid, incident) = call(&app, demo::COMMUNITY_LINE).await;
+    assert_eq!(incident.status, "exhausted");
+    assert!(attempts(&app, &incident).await.is_empty());
+    let summary = sim(&app).transcript(&sid).unwrap().summary();
+    assert!(
+        summary.contains("Community Line: nobody is available right now."),
+        "{summary}"
+    );
+    assert!(!summary.contains("Dial"), "{summary}");
+    app.stop().await;
+}
