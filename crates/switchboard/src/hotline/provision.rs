@@ -11,7 +11,7 @@ use twilio::client::IncomingPhoneNumberParams;
 
 use super::model::LineKind;
 use super::store::lines::{self, Line};
-use super::voice::{SEED_VOICE_PATH, VOICE_PATH};
+use super::voice::{CALL_STATUS_PATH, SEED_VOICE_PATH, VOICE_PATH};
 use crate::accounts::OrgId;
 use crate::app::AppState;
 use crate::config::TelephonyMode;
@@ -32,6 +32,8 @@ pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
     let params = IncomingPhoneNumberParams {
         voice_url: Some(url.clone()),
         voice_method: Some(Method::Post),
+        status_callback: Some(state.config.public_url_for(CALL_STATUS_PATH)),
+        status_callback_method: Some(Method::Post),
         ..IncomingPhoneNumberParams::default()
     };
     let page = client
@@ -43,7 +45,9 @@ pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
         .iter()
         .find(|n| n.phone_number == line.phone_number)
     {
-        Some(number) if number.voice_url.as_deref() == Some(url.as_str()) => {}
+        Some(number)
+            if number.voice_url.as_deref() == Some(url.as_str())
+                && number.status_callback == params.status_callback => {}
         Some(number) => {
             client
                 .update_incoming_phone_number(&number.sid, &params)

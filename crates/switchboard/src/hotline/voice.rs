@@ -8,14 +8,15 @@
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use twilio::resources::CallStatus;
 use twilio::resources::DialCallStatus;
 use twilio::twiml::{CONTENT_TYPE, VoiceResponse};
-use twilio::webhook::{DialAction, VoiceRequest};
+use twilio::webhook::{CallStatusCallback, DialAction, VoiceRequest};
 
 use super::escalation;
 use super::model::{AttemptResult, IncidentStatus, LineKind, RingStrategy};
@@ -39,7 +40,11 @@ pub fn router() -> Router<AppState> {
         .route("/twilio/hotline/dial-result", post(dial_result))
         .route("/twilio/hotline/whisper", post(whisper))
         .route("/twilio/hotline/whisper-answer", post(whisper_answer))
+        .route(CALL_STATUS_PATH, post(call_status))
 }
+
+/// The status callback of a line's number: the inbound call's end.
+pub const CALL_STATUS_PATH: &str = "/twilio/hotline/call-status";
 
 /// A TwiML answer.
 pub struct Twiml(pub VoiceResponse);
@@ -306,4 +311,42 @@ async fn whisper_answer(
         "The person called answered the whisper."
     );
     Ok(Twiml(twiml::whisper_answer(accepted)))
+}
+
+/// The caller's call ended: it goes into the call ledger, and an incident still walking (the
+/// caller hung up while we rang someone) or waiting on voicemail is closed, its unreported
+/// attempts counted as no answer. Answered incidents are closed by the dial action.
+async fn call_status(State(state): State<AppState>, req: TwilioRequest) -> AppResult<StatusCode> {
+    let cb = CallStatusCallback::from_pairs(&req.params).map_err(webhook_error)?;
+    let Some((org, line)) = lines::find_line_by_number(&state.db, &cb.to).await? else {
+        return Ok(StatusCode::NO_CONTENT);
+    };
+    let now = state.clock.now_ms();
+    crate::telephony::ledger::apply_call_callback(&state.db, org, &cb, &req.params, now).await?;
+    let ended = matches!(
+        cb.call_status,
+        CallStatus::Completed
+            | CallStatus::Busy
+            | CallStatus::Failed
+            | CallStatus::NoAnswer
+            | CallStatus::Canceled
+    );
+    let incident = incidents::find_by_call(&state.db, &cb.call_sid).await?;
+    if let Some((_, incident)) = incident.filter(|_| ended)
+        && incident.ended_at.is_none()
+        && matches!(
+            incident.status(),
+            IncidentStatus::Open | IncidentStatus::Exhausted
+        )
+    {
+        let request = json!({ "source": "call-status", "CallStatus": cb.call_status.as_str(), "CallDuration": cb.call_duration });
+        escalation::completed(&state, Some(org), incident.id, None, request).await?;
+        tracing::info!(
+            incident.id = incident.id,
+            call.sid = cb.call_sid,
+            line.id = line.id,
+            "The caller's call ended before anyone took it."
+        );
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

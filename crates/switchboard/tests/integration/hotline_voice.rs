@@ -493,3 +493,50 @@ async fn a_call_when_nobody_is_on_shift_goes_straight_to_voicemail() {
     assert!(!summary.contains("Dial"), "{summary}");
     app.stop().await;
 }
+
+/// Waits (bounded) until the incident of `sid` has ended.
+async fn wait_for_ended(app: &TestApp, sid: &str) -> Incident {
+    for _ in 0..200 {
+        let (_, incident) = incidents::find_by_call(&app.state.db, sid)
+            .await
+            .unwrap()
+            .unwrap();
+        if incident.ended_at.is_some() {
+            return incident;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the incident of {sid} never ended");
+}
+
+#[tokio::test]
+async fn a_caller_who_hangs_up_while_we_ring_closes_the_incident_through_the_status_callback() {
+    let app = voice_app(None).await;
+    let impatient = Behaviour {
+        hangup_after_secs: Some(5.0),
+        ..Behaviour::default()
+    };
+    let sid = sim(&app)
+        .place_inbound_call(CALLER, demo::LADDER_LINE, Some(impatient))
+        .await
+        .unwrap();
+    sim(&app)
+        .wait_for_call_end(&sid, Duration::from_secs(30))
+        .await
+        .expect("the call ends");
+    let incident = wait_for_ended(&app, &sid).await;
+    assert_eq!(
+        incident.status, "open",
+        "nobody answered, nobody was exhausted"
+    );
+    assert_eq!(
+        results(&attempts(&app, &incident).await),
+        vec![("Ada Lovelace", "no-answer")]
+    );
+    let row = switchboard::telephony::ledger::find_call(&app.state.db, app.org, &sid)
+        .await
+        .unwrap()
+        .expect("the inbound call is in the ledger");
+    assert_eq!(row.status, "completed");
+    app.stop().await;
+}
