@@ -72,7 +72,7 @@ async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResul
         tracing::warn!(
             call.sid = call.call_sid,
             to = call.to,
-            "a call reached a number that serves no line"
+            "A call reached a number that serves no line."
         );
         return Ok(Twiml(twiml::not_in_service()));
     };

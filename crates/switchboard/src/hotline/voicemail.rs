@@ -69,7 +69,7 @@ async fn transcription(State(state): State<AppState>, req: TwilioRequest) -> App
     let Some((org, incident)) = incidents::find_by_call(&state.db, &t.call_sid).await? else {
         tracing::warn!(
             call.sid = t.call_sid,
-            "a transcription arrived for a call without an incident"
+            "A transcription arrived for a call without an incident."
         );
         return Ok(StatusCode::NO_CONTENT);
     };
@@ -104,7 +104,7 @@ async fn stored_recording(
     let Some((org, incident)) = incidents::find_by_call(&state.db, call_sid).await? else {
         tracing::warn!(
             call.sid = call_sid,
-            "a recording arrived for a call without an incident"
+            "A recording arrived for a call without an incident."
         );
         return Ok(());
     };
