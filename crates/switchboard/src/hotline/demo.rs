@@ -69,8 +69,19 @@ fn email_of(name: &str) -> String {
     format!("{}@example.org", name.to_lowercase().replace(' ', "."))
 }
 
-/// Seeds the demo lines into `org`. Idempotent: does nothing if the ladder line exists.
+/// Seeds the demo lines into `org` (idempotent: nothing new if the ladder line exists), and
+/// in simulated mode points their numbers at the voice webhook and scripts the people, which
+/// the in-process simulator forgets on every start.
 pub async fn seed(state: &AppState, org: OrgId) -> anyhow::Result<()> {
+    create(state, org).await?;
+    if let Some(sim) = state.telephony.sim() {
+        super::provision::provision_org(state, org).await?;
+        behaviours(&sim.simulator);
+    }
+    Ok(())
+}
+
+async fn create(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     let db = &state.db;
     if lines::find_line_by_number(db, LADDER_LINE).await?.is_some() {
         return Ok(());
@@ -157,9 +168,6 @@ pub async fn seed(state: &AppState, org: OrgId) -> anyhow::Result<()> {
             end_minute,
         };
         roster::add_shift(db, org, community.id, &shift, now).await?;
-    }
-    if let Some(sim) = state.telephony.sim() {
-        behaviours(&sim.simulator);
     }
     Ok(())
 }

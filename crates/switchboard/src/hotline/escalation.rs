@@ -67,6 +67,20 @@ pub async fn next_target(
     incident_id: i64,
     request: serde_json::Value,
 ) -> AppResult<Option<Target>> {
+    let targets = next_targets(state, org, line, incident_id, request, false).await?;
+    Ok(targets.into_iter().next())
+}
+
+/// Like [`next_target`], but on a shift line with `all` it picks everyone on shift not yet
+/// attempted (to ring them at once), recording one attempt each. Empty = exhausted.
+pub async fn next_targets(
+    state: &AppState,
+    org: OrgId,
+    line: &Line,
+    incident_id: i64,
+    request: serde_json::Value,
+    all: bool,
+) -> AppResult<Vec<Target>> {
     let now = state.clock.now();
     let now_ms = now.as_millisecond();
     let mut tx = state.db.begin().await?;
@@ -89,7 +103,7 @@ pub async fn next_target(
         IncidentStatus::Open => {}
         IncidentStatus::Exhausted => {
             tx.commit().await?;
-            return Ok(None);
+            return Ok(Vec::new());
         }
         IncidentStatus::Answered | IncidentStatus::Completed => {
             return Err(AppError::conflict(
@@ -119,10 +133,16 @@ pub async fn next_target(
         .await?;
     }
     let attempts = store::attempts_in(&mut tx, incident_id).await?;
-    let decision = decide(state, org, line, &incident, &attempts, &mut tx).await?;
-    let target = match decision {
-        Decision::Target(t) => t,
-        Decision::Exhausted => {
+    let decisions = decide(state, org, line, &incident, &attempts, all, &mut tx).await?;
+    let targets = match decisions.first() {
+        Some(Decision::Target(_)) => decisions
+            .into_iter()
+            .filter_map(|d| match d {
+                Decision::Target(t) => Some(t),
+                Decision::Exhausted => None,
+            })
+            .collect::<Vec<_>>(),
+        _ => {
             store::set_status(&mut tx, incident_id, IncidentStatus::Exhausted, now_ms).await?;
             store::add_event(
                 &mut tx,
@@ -140,12 +160,27 @@ pub async fn next_target(
                 attempts = attempts.len(),
                 "[Twilio] No more targets available"
             );
-            return Ok(None);
+            return Ok(Vec::new());
         }
     };
-    let step = step_name(line, &target);
+    for target in &targets {
+        record_target(&mut tx, org, line, incident_id, target, now_ms).await?;
+    }
+    tx.commit().await?;
+    Ok(targets)
+}
+
+async fn record_target(
+    tx: &mut Tx,
+    org: OrgId,
+    line: &Line,
+    incident_id: i64,
+    target: &Target,
+    now_ms: i64,
+) -> AppResult<()> {
+    let step = step_name(line, target);
     store::add_attempt(
-        &mut tx,
+        tx,
         org,
         incident_id,
         step,
@@ -157,11 +192,10 @@ pub async fn next_target(
     .await?;
     if let Some(position) = target.next_pool_position {
         let sql = "UPDATE hotline_lines SET pool_position = $2 WHERE id = $1";
-        with_tx!(&mut tx, c => sqlx::query(sql).bind(line.id).bind(position as i64).execute(c).await.map(|r| r.rows_affected()))?;
+        with_tx!(&mut *tx, c => sqlx::query(sql).bind(line.id).bind(position as i64).execute(c).await.map(|r| r.rows_affected()))?;
     }
     let detail = json!({ "step": step, "personId": target.person_id, "name": target.name, "phone": target.phone, "timeoutSeconds": target.timeout_secs });
-    store::add_event(&mut tx, org, incident_id, "next_target", &detail, now_ms).await?;
-    tx.commit().await?;
+    store::add_event(tx, org, incident_id, "next_target", &detail, now_ms).await?;
     tracing::info!(
         incident.id = incident_id,
         line.id = line.id,
@@ -170,7 +204,7 @@ pub async fn next_target(
         person = target.name,
         "[Twilio] Next target"
     );
-    Ok(Some(target))
+    Ok(())
 }
 
 fn step_name(line: &Line, target: &Target) -> &'static str {
@@ -186,8 +220,9 @@ async fn decide(
     line: &Line,
     incident: &Incident,
     attempts: &[store::Attempt],
+    all: bool,
     tx: &mut Tx,
-) -> AppResult<Decision> {
+) -> AppResult<Vec<Decision>> {
     let db = &state.db;
     let people = roster::candidates(db, org).await?;
     let prior: Vec<_> = attempts.iter().map(store::Attempt::prior).collect();
@@ -214,30 +249,37 @@ async fn decide(
                 pool_position,
                 attempts: &prior,
             };
-            Ok(ladder::next_target(&input))
+            Ok(vec![ladder::next_target(&input)])
         }
         LineKind::Shift => {
             let shift_list = roster::shifts(db, org, line.id).await?;
             let overrides = roster::overrides(db, org, line.id).await?;
             let on_shift =
                 shifts::on_shift(&shift_list, &overrides, &line_tz(line), state.clock.now());
-            let pick = on_shift.iter().find_map(|id| {
+            let picks = on_shift.iter().filter_map(|id| {
                 people.iter().find(|p| {
                     p.person_id == *id
                         && p.reachable()
                         && !prior.iter().any(|a| a.person_id == Some(*id))
                 })
             });
-            Ok(match pick {
-                Some(p) => Decision::Target(Target {
-                    step: ladder::StepKind::PrimaryOncall,
-                    person_id: p.person_id,
-                    name: p.name.clone(),
-                    phone: p.phone.clone().unwrap_or_default(),
-                    timeout_secs: line.ring_timeout_secs,
-                    next_pool_position: None,
-                }),
-                None => Decision::Exhausted,
+            let targets: Vec<Decision> = picks
+                .take(if all { usize::MAX } else { 1 })
+                .map(|p| {
+                    Decision::Target(Target {
+                        step: ladder::StepKind::PrimaryOncall,
+                        person_id: p.person_id,
+                        name: p.name.clone(),
+                        phone: p.phone.clone().unwrap_or_default(),
+                        timeout_secs: line.ring_timeout_secs,
+                        next_pool_position: None,
+                    })
+                })
+                .collect();
+            Ok(if targets.is_empty() {
+                vec![Decision::Exhausted]
+            } else {
+                targets
             })
         }
     }

@@ -8,10 +8,15 @@ pub mod escalation;
 pub mod input;
 pub mod model;
 pub mod notices;
+pub mod provision;
 pub mod reminders;
 pub mod store;
 pub mod studio;
 pub mod studio_flow;
+pub mod twiml;
+pub mod voice;
+pub mod voicemail;
+pub mod volunteers;
 
 use axum::Router;
 
@@ -22,4 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(api::router())
         .merge(studio::router())
         .merge(calendar::router())
+        .merge(voice::router())
+        .merge(voicemail::router())
+        .merge(volunteers::router())
 }

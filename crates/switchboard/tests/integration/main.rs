@@ -13,6 +13,7 @@ mod hotline_calendar;
 mod hotline_reminders;
 mod hotline_studio;
 mod hotline_studio_flow;
+mod hotline_voice;
 mod jobs;
 mod migrations;
 mod ops;

@@ -5,3 +5,4 @@ pub mod incidents;
 pub mod lines;
 pub mod reminders;
 pub mod roster;
+pub mod voicemail;

@@ -1,0 +1,108 @@
+//! Points a line's Twilio number at our voice webhook: shift lines at seed 001's
+//! `/callrouting/handle`, ladder lines at `/twilio/hotline/voice` (both serve either kind).
+//!
+//! Live: the number must already be in the account (we never buy one); its voice URL is
+//! updated. Simulated: the simulator forgets its numbers on restart, so a missing number is
+//! created.
+
+use anyhow::Context as _;
+use twilio::Method;
+use twilio::client::IncomingPhoneNumberParams;
+
+use super::model::LineKind;
+use super::store::lines::{self, Line};
+use super::voice::{CALL_STATUS_PATH, SEED_VOICE_PATH, VOICE_PATH};
+use crate::accounts::OrgId;
+use crate::app::AppState;
+use crate::config::TelephonyMode;
+
+/// The voice URL a line's number should have.
+pub fn voice_url(state: &AppState, line: &Line) -> String {
+    let path = match line.kind {
+        LineKind::Shift => SEED_VOICE_PATH,
+        LineKind::Ladder => VOICE_PATH,
+    };
+    state.config.public_url_for(path)
+}
+
+/// Points `line`'s number at our voice URL.
+pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
+    let client = state.telephony.client();
+    let url = voice_url(state, line);
+    let params = IncomingPhoneNumberParams {
+        voice_url: Some(url.clone()),
+        voice_method: Some(Method::Post),
+        status_callback: Some(state.config.public_url_for(CALL_STATUS_PATH)),
+        status_callback_method: Some(Method::Post),
+        ..IncomingPhoneNumberParams::default()
+    };
+    let page = client
+        .list_incoming_phone_numbers(Some(&line.phone_number))
+        .await
+        .with_context(|| format!("cannot list the number {}", line.phone_number))?;
+    match page
+        .incoming_phone_numbers
+        .iter()
+        .find(|n| n.phone_number == line.phone_number)
+    {
+        Some(number)
+            if number.voice_url.as_deref() == Some(url.as_str())
+                && number.status_callback == params.status_callback => {}
+        Some(number) => {
+            client
+                .update_incoming_phone_number(&number.sid, &params)
+                .await
+                .with_context(|| format!("cannot update the number {}", line.phone_number))?;
+        }
+        None if state.telephony.mode == TelephonyMode::Simulated => {
+            let create = IncomingPhoneNumberParams {
+                phone_number: Some(line.phone_number.clone()),
+                friendly_name: Some(line.name.clone()),
+                ..params
+            };
+            client
+                .create_incoming_phone_number(&create)
+                .await
+                .with_context(|| format!("cannot add the number {}", line.phone_number))?;
+        }
+        None => anyhow::bail!(
+            "{} is not a number of this Twilio account; buy it first, then save the line again",
+            line.phone_number
+        ),
+    }
+    tracing::info!(
+        line.id = line.id,
+        number = line.phone_number,
+        url,
+        "The line's number points at the voice webhook."
+    );
+    Ok(())
+}
+
+/// Provisions every line of `org`, logging (not failing on) a line that cannot be.
+pub async fn provision_org(state: &AppState, org: OrgId) -> anyhow::Result<()> {
+    for line in lines::list_lines(&state.db, org).await? {
+        if let Err(e) = provision(state, &line).await {
+            tracing::warn!(
+                line.id = line.id,
+                error = format!("{e:#}"),
+                "The line's number could not be provisioned."
+            );
+        }
+    }
+    Ok(())
+}
+
+/// After a line is saved in simulated mode: provision it so a rehearsal call reaches it.
+/// (Live numbers are provisioned deliberately, not on every edit.)
+pub async fn after_save(state: &AppState, line: &Line) {
+    if state.telephony.mode == TelephonyMode::Simulated
+        && let Err(e) = provision(state, line).await
+    {
+        tracing::warn!(
+            line.id = line.id,
+            error = format!("{e:#}"),
+            "The line's number could not be provisioned."
+        );
+    }
+}
