@@ -111,6 +111,7 @@ pub fn registry() -> Registry {
     Registry::default()
         .register::<notify::DeliverEmail>()
         .register::<jobs::maintenance::PurgeExpiredSessions>()
+        .register::<hotline::voicemail::EmailWithoutTranscript>()
         .register::<hotline::reminders::SendShiftReminders>()
 }
 

@@ -340,6 +340,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let dashboard = state.config.public_url_for("/");
     crate::jobs::maintenance::ensure_schedules(&state).await?;
     crate::hotline::reminders::ensure_schedules(&state).await?;
+    crate::hotline::provision::provision_all_simulated(&state).await?;
     if let Some((email, password)) = app::bootstrap(&state).await? {
         println!("Created organisation 'default' with owner {email}.");
         match password {

@@ -93,6 +93,20 @@ pub async fn provision_org(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// At start in simulated mode: the simulator starts empty, so point every line's number at
+/// us again, or rehearsal calls would not reach lines made in an earlier run.
+pub async fn provision_all_simulated(state: &AppState) -> anyhow::Result<()> {
+    if state.telephony.mode != TelephonyMode::Simulated {
+        return Ok(());
+    }
+    let sql = "SELECT DISTINCT org_id FROM hotline_lines ORDER BY org_id";
+    let orgs: Vec<i64> = crate::with_db!(&state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
+    for org in orgs {
+        provision_org(state, OrgId(org)).await?;
+    }
+    Ok(())
+}
+
 /// After a line is saved in simulated mode: provision it so a rehearsal call reaches it.
 /// (Live numbers are provisioned deliberately, not on every edit.)
 pub async fn after_save(state: &AppState, line: &Line) {

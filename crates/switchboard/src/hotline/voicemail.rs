@@ -21,7 +21,9 @@ use crate::accounts::OrgId;
 use crate::app::AppState;
 use crate::http::AppResult;
 use crate::http::twilio_signature::TwilioRequest;
+use crate::jobs::{self, EnqueueOptions, Job, JobContext};
 use crate::notify::{self, Email};
+use serde::{Deserialize, Serialize};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -118,7 +120,44 @@ async fn stored_recording(
         line.id = incident.line_id,
         "A voicemail was recorded."
     );
+    let fallback = EmailWithoutTranscript {
+        org_id: org.0,
+        incident_id: incident.id,
+    };
+    let options = EnqueueOptions::dedup(format!("voicemail-fallback:{}", incident.id))
+        .at(now + TRANSCRIPTION_WAIT_MS);
+    jobs::enqueue_now(&state.db, Some(org), &fallback, options, now).await?;
     email_once(state, org, incident.id).await
+}
+
+/// How long a voicemail waits for its transcription before it is emailed without one.
+pub const TRANSCRIPTION_WAIT_MS: i64 = 10 * 60 * 1000;
+
+/// Emails a voicemail whose transcription never arrived, so a message is never lost to a
+/// missing callback. Does nothing when the email went out already.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EmailWithoutTranscript {
+    pub org_id: i64,
+    pub incident_id: i64,
+}
+
+impl Job for EmailWithoutTranscript {
+    const KIND: &'static str = "hotline_voicemail_without_transcript";
+
+    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+        let state = &ctx.state;
+        let org = OrgId(self.org_id);
+        if store::mark_transcription_missing(&state.db, org, self.incident_id, state.clock.now_ms())
+            .await?
+        {
+            tracing::warn!(
+                incident.id = self.incident_id,
+                "No transcription arrived in time; emailing the voicemail without one."
+            );
+        }
+        email_once(state, org, self.incident_id).await?;
+        Ok(())
+    }
 }
 
 async fn event(

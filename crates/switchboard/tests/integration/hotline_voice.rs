@@ -540,3 +540,66 @@ async fn a_caller_who_hangs_up_while_we_ring_closes_the_incident_through_the_sta
     assert_eq!(row.status, "completed");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_voicemail_whose_transcription_never_arrives_is_emailed_once_after_ten_minutes() {
+    let sink = SmtpSink::start().await;
+    let app = voice_app(Some(&sink)).await;
+    let call_sid = "CA00000000000000000000000000000009";
+    let account = "AC00000000000000000000000000000000";
+    let call = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("From", CALLER),
+        ("To", demo::COMMUNITY_LINE),
+        ("CallStatus", "ringing"),
+    ]);
+    assert_eq!(post_signed(&app, "/callrouting/handle", &call).await.0, 200);
+    let recording = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("RecordingSid", "RE00000000000000000000000000000009"),
+        ("RecordingUrl", "https://api.twilio.com/Recordings/RE9"),
+        ("RecordingStatus", "completed"),
+        ("RecordingDuration", "12"),
+    ]);
+    assert_eq!(
+        post_signed(&app, "/callrouting/recordingcomplete", &recording)
+            .await
+            .0,
+        204
+    );
+    app.run_jobs().await;
+    assert!(
+        sink.received().is_empty(),
+        "the email waits for the transcription"
+    );
+    app.advance(10 * 60);
+    app.run_jobs().await;
+    app.run_jobs().await;
+    let mail = sink.received();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    let data = mail[0].data.replace("\r\n", "\n").replace("=\n", "");
+    assert!(data.contains("No transcription is available."), "{data}");
+    let late = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("TranscriptionSid", "TR00000000000000000000000000000009"),
+        ("TranscriptionStatus", "completed"),
+        ("TranscriptionText", "Too late."),
+        ("RecordingSid", "RE00000000000000000000000000000009"),
+    ]);
+    assert_eq!(
+        post_signed(&app, "/callrouting/transcription", &late)
+            .await
+            .0,
+        204
+    );
+    app.run_jobs().await;
+    assert_eq!(
+        sink.received().len(),
+        1,
+        "a late transcription sends nothing more"
+    );
+    app.stop().await;
+}

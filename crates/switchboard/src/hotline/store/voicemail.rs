@@ -57,3 +57,17 @@ pub async fn claim_email(tx: &mut Tx, incident_id: i64, now: i64) -> AppResult<b
     let n = with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Marks the transcription of an incident's voicemail as failed because it never came; only
+/// when nothing has arrived (a late real transcription is never overwritten). True if marked.
+pub async fn mark_transcription_missing(
+    db: &Db,
+    org: OrgId,
+    incident_id: i64,
+    now: i64,
+) -> AppResult<bool> {
+    let sql = "UPDATE incidents SET transcription_status = 'failed', updated_at = $3 \
+               WHERE org_id = $1 AND id = $2 AND transcription_status IS NULL AND transcript IS NULL";
+    let n = with_db!(db, p => sqlx::query(sql).bind(org.0).bind(incident_id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
