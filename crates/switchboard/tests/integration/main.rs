@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod email;
 mod fleet;
+mod hotline_dashboard;
 mod hotline_studio;
 mod jobs;
 mod migrations;
