@@ -759,6 +759,51 @@ async fn an_owner_finds_the_week_grid_and_the_ladder_editor_in_a_real_browser() 
         .wait_for_text("#ladder-business", "Save ladder")
         .await;
     browser.screenshot(&screenshot_path("hotline.png")).await;
+
+    // An open incident's timeline fills in live (htmx polls every 2 s) and stops when done.
+    let first = studio(
+        &app,
+        "next-target",
+        json!({"callerPhone": "+14155551234", "callSid": "CABROWSER"}),
+    )
+    .await;
+    let incident = first["incidentId"].as_i64().unwrap();
+    browser
+        .goto(&app.url(&format!("/hotline/incidents/{incident}")))
+        .await;
+    browser.wait_for_text("#attempts", "Ada Lovelace").await;
+    let failed = json!({"incidentId": incident, "targetPhone": first["nextPhoneE164"], "reason": "busy", "callSid": "CABROWSER"});
+    studio(&app, "attempt-failed", failed).await;
+    let second = studio(
+        &app,
+        "next-target",
+        json!({"incidentId": incident, "callerPhone": "+14155551234", "callSid": "CABROWSER"}),
+    )
+    .await;
+    // The ladder was just reordered: the admins come second now.
+    browser.wait_for_text("#attempts", "Alan Turing").await;
+    let answered = json!({"incidentId": incident, "answeredPhone": second["nextPhoneE164"], "callSid": "CABROWSER"});
+    studio(&app, "answered", answered).await;
+    studio(
+        &app,
+        "completed",
+        json!({"incidentId": incident, "callSid": "CABROWSER", "duration": 42}),
+    )
+    .await;
+    browser.wait_for_text("#incident-status", "completed").await;
+    browser
+        .wait_for_text("#events", "Completed after a 42 s call")
+        .await;
+    browser
+        .screenshot(&screenshot_path("hotline-incident.png"))
+        .await;
+    browser
+        .goto(&app.url(&format!("/hotline/lines/{ladder}/metrics")))
+        .await;
+    browser.wait_for_text("#metric-duration", "42.0 s").await;
+    browser
+        .screenshot(&screenshot_path("hotline-metrics.png"))
+        .await;
     browser.quit().await;
     app.stop().await;
 }
