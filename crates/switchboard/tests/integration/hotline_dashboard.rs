@@ -649,8 +649,19 @@ async fn simulate_a_call_shows_the_simulators_refusal_when_the_number_is_not_pro
     assert!(owner.get(&page).await.html.contains("Simulate a call"));
     let r = owner.submit(&page, &format!("{page}/simulate"), &[]).await;
     if r.status == StatusCode::SEE_OTHER {
-        // The number is provisioned (hotline::provision landed): the call reaches an incident.
-        assert!(r.location.unwrap().starts_with("/hotline/"));
+        // The number is provisioned (hotline::provision): the browser follows the call to
+        // its incident, whose timeline is live.
+        let mut incident = owner.get(&r.location.unwrap()).await;
+        if let Some(waited) = incident.location.clone() {
+            incident = owner.get(&waited).await;
+        }
+        assert_eq!(incident.status, StatusCode::OK);
+        assert!(incident.html.contains("+14155551234") && incident.html.contains("Community Line"));
+        assert!(
+            incident.html.contains(r#"hx-trigger="every 2s""#),
+            "{}",
+            incident.html
+        );
     } else {
         assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.html);
         assert!(
