@@ -31,6 +31,9 @@ async fn an_owner_finds_the_week_grid_and_the_ladder_editor_in_a_real_browser() 
     browser.wait_for_path("/hotline").await;
     browser.wait_for_text("table#lines", "Community Line").await;
     browser
+        .screenshot(&screenshot_path("hotline-lines.png"))
+        .await;
+    browser
         .find(&format!(r#"a[href="/hotline/lines/{community}"]"#))
         .await
         .click()
@@ -40,6 +43,9 @@ async fn an_owner_finds_the_week_grid_and_the_ladder_editor_in_a_real_browser() 
         .await;
     browser.wait_for_text("#cell-1-9", "Vera Rubin").await;
     browser.wait_for_text("#onshift-now", "Vera Rubin").await;
+    browser
+        .screenshot(&screenshot_path("hotline-line.png"))
+        .await;
     browser
         .goto(&app.url(&format!("/hotline/lines/{community}#shifts")))
         .await;
