@@ -86,8 +86,7 @@ pub async fn create_line(
     caller.require(Role::Admin)?;
     let settings = input.validate()?;
     let line = lines::create_line(&state.db, caller.org, &settings, state.clock.now_ms()).await?;
-    super::reminders::sync_line(&state, caller.org, &line).await?;
-    super::provision::after_save(&state, &line).await;
+    super::after_line_saved(&state, caller.org, &line).await?;
     Ok((StatusCode::CREATED, Json(line)))
 }
 
@@ -113,8 +112,7 @@ pub async fn update_line(
     let settings = input.validate()?;
     let line =
         lines::update_line(&state.db, caller.org, id, &settings, state.clock.now_ms()).await?;
-    super::reminders::sync_line(&state, caller.org, &line).await?;
-    super::provision::after_save(&state, &line).await;
+    super::after_line_saved(&state, caller.org, &line).await?;
     Ok(Json(line))
 }
 

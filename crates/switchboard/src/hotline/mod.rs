@@ -20,7 +20,21 @@ pub mod volunteers;
 
 use axum::Router;
 
+use crate::accounts::OrgId;
 use crate::app::AppState;
+use crate::http::AppResult;
+
+/// What follows every save of a line, from the API or the dashboard: its reminder schedule
+/// moves with it, and in simulated mode its number is pointed at our voice webhook.
+pub async fn after_line_saved(
+    state: &AppState,
+    org: OrgId,
+    line: &store::lines::Line,
+) -> AppResult<()> {
+    reminders::sync_line(state, org, line).await?;
+    provision::after_save(state, line).await;
+    Ok(())
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

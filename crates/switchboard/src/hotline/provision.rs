@@ -100,7 +100,8 @@ pub async fn provision_all_simulated(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let sql = "SELECT DISTINCT org_id FROM hotline_lines ORDER BY org_id";
-    let orgs: Vec<i64> = crate::with_db!(&state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
+    let orgs: Vec<i64> =
+        crate::with_db!(&state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
     for org in orgs {
         provision_org(state, OrgId(org)).await?;
     }

@@ -2,6 +2,7 @@
 //! One file per page area; every page needs a session and every form carries `_csrf`.
 
 pub mod demo;
+mod hotline;
 mod jobs;
 mod layout;
 mod login;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(overview::router())
         .merge(placeholders::router())
+        .merge(hotline::router())
         .merge(people::router())
         .merge(settings::router())
         .merge(tokens::router())

@@ -49,7 +49,6 @@ pub const JOBS: &[(&str, &str, &str)] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/hotline", get(hotline))
         .route("/calltool", get(calltool))
         .route("/dialer", get(dialer))
         .route("/texting", get(texting))
@@ -66,10 +65,6 @@ fn placeholder(path: &str) -> Markup {
         }
         p.pending { "Not set up yet — arrives with its issue." }
     }
-}
-
-async fn hotline(User(session): User) -> Markup {
-    page("Hotline", &session, "/hotline", placeholder("/hotline"))
 }
 
 async fn calltool(User(session): User) -> Markup {

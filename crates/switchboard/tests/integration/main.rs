@@ -10,6 +10,7 @@ mod dashboard;
 mod email;
 mod fleet;
 mod hotline_calendar;
+mod hotline_dashboard;
 mod hotline_reminders;
 mod hotline_studio;
 mod hotline_studio_flow;
