@@ -350,3 +350,60 @@ async fn bad_studio_input_is_a_400_naming_the_field_and_unknown_incidents_404() 
     assert_eq!(status, 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn line_metrics_report_time_to_answer_attempts_exhaustion_and_duration() {
+    let app = app_at(BUSINESS).await;
+    let (_, first) = studio(&app, "next-target", json!({"callerPhone": "+14155551234"})).await;
+    let incident = first["incidentId"].as_i64().unwrap();
+    app.advance(20);
+    studio(
+        &app,
+        "answered",
+        json!({"incidentId": incident, "answeredPhone": "+15005550111"}),
+    )
+    .await;
+    studio(
+        &app,
+        "completed",
+        json!({"incidentId": incident, "duration": 90}),
+    )
+    .await;
+    walk(&app).await; // a second incident, exhausted after five attempts
+    let lines = app.get("/api/v1/hotline/lines", &app.token).await.1;
+    let ladder = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "ladder")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, m) = app
+        .get(
+            &format!("/api/v1/hotline/lines/{ladder}/metrics"),
+            &app.token,
+        )
+        .await;
+    assert_eq!(status, 200, "{m}");
+    assert_eq!(m["incidents"], 2);
+    assert_eq!(m["answered"], 1);
+    assert_eq!(m["exhausted"], 1);
+    assert_eq!(m["mean_time_to_answer_secs"], 20.0);
+    assert_eq!(
+        m["mean_attempts_per_incident"], 3.0,
+        "one attempt, then five"
+    );
+    assert_eq!(m["mean_call_duration_secs"], 90.0);
+    let (status, err) = app
+        .get(
+            &format!("/api/v1/hotline/lines/{ladder}/metrics?from=yesterday"),
+            &app.token,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), err["error"]["field"].as_str()),
+        (400, Some("from"))
+    );
+    app.stop().await;
+}

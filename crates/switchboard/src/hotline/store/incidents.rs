@@ -318,8 +318,8 @@ pub async fn metrics(
     let sql = "SELECT COUNT(*), \
                COALESCE(SUM(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
                COALESCE(SUM(CASE WHEN status = 'exhausted' THEN 1 ELSE 0 END), 0), \
-               AVG(CASE WHEN answered_at IS NOT NULL THEN (answered_at - created_at) / 1000.0 END), \
-               AVG(CASE WHEN answered_at IS NOT NULL THEN duration_secs * 1.0 END) \
+               CAST(AVG(CASE WHEN answered_at IS NOT NULL THEN (answered_at - created_at) / 1000.0 END) AS DOUBLE PRECISION), \
+               CAST(AVG(CASE WHEN answered_at IS NOT NULL THEN duration_secs * 1.0 END) AS DOUBLE PRECISION) \
                FROM incidents WHERE org_id = $1 AND line_id = $2 AND created_at >= $3 AND created_at < $4";
     let (incidents, answered, exhausted, tta, duration): (i64, i64, i64, Option<f64>, Option<f64>) =
         with_db!(db, p => sqlx::query_as(sql).bind(org.0).bind(line_id).bind(from).bind(to).fetch_one(p).await)?;
