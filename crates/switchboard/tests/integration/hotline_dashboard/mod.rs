@@ -335,35 +335,65 @@ async fn an_admin_creates_a_line_and_a_bad_number_comes_back_naming_the_field() 
 }
 
 #[tokio::test]
-async fn simulate_a_call_shows_the_simulators_refusal_when_the_number_is_not_provisioned() {
+async fn simulate_a_call_follows_the_call_to_its_live_incident() {
     let app = demo_app().await;
     let (_, community) = line_ids(&app).await;
     let owner = WebSession::owner(&app).await;
     let page = format!("/hotline/lines/{community}");
     assert!(owner.get(&page).await.html.contains("Simulate a call"));
     let r = owner.submit(&page, &format!("{page}/simulate"), &[]).await;
-    if r.status == StatusCode::SEE_OTHER {
-        // The number is provisioned (hotline::provision): the browser follows the call to
-        // its incident, whose timeline is live.
-        let mut incident = owner.get(&r.location.unwrap()).await;
-        if let Some(waited) = incident.location.clone() {
-            incident = owner.get(&waited).await;
-        }
-        assert_eq!(incident.status, StatusCode::OK);
-        assert!(incident.html.contains("+14155551234") && incident.html.contains("Community Line"));
-        assert!(
-            incident.html.contains(r#"hx-trigger="every 2s""#),
-            "{}",
-            incident.html
-        );
-    } else {
-        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.html);
-        assert!(
-            r.html.contains(r#"data-field="simulate""#)
-                && r.html.contains("the simulator could not place the call"),
-            "{}",
-            r.html
-        );
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the demo's numbers are provisioned: {}",
+        r.html
+    );
+    let mut incident = owner.get(&r.location.unwrap()).await;
+    if let Some(waited) = incident.location.clone() {
+        incident = owner.get(&waited).await;
     }
+    assert_eq!(incident.status, StatusCode::OK);
+    assert!(incident.html.contains("+14155551234") && incident.html.contains("Community Line"));
+    assert!(
+        incident.html.contains(r#"hx-trigger="every 2s""#),
+        "{}",
+        incident.html
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn simulate_a_call_shows_the_simulators_refusal_when_the_number_is_not_provisioned() {
+    let app = demo_app().await;
+    // Saved straight to the store, so nothing pointed the simulator's number at us.
+    let settings = switchboard::hotline::store::lines::LineSettings {
+        name: "Unprovisioned".into(),
+        kind: switchboard::hotline::model::LineKind::Shift,
+        phone_number: "+15005550299".into(),
+        time_zone: "America/New_York".into(),
+        business_hours: switchboard::hotline::model::BusinessHours::weekdays_8_to_6(),
+        ring_strategy: switchboard::hotline::model::RingStrategy::Sequential,
+        ring_timeout_secs: 20,
+        notify_emails: Vec::new(),
+        reminder_minute: 18 * 60,
+    };
+    let line = switchboard::hotline::store::lines::create_line(
+        &app.state.db,
+        app.org,
+        &settings,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap();
+    let owner = WebSession::owner(&app).await;
+    let page = format!("/hotline/lines/{}", line.id);
+    let r = owner.submit(&page, &format!("{page}/simulate"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.html);
+    assert!(
+        r.html.contains(r#"data-field="simulate""#)
+            && r.html.contains("the simulator could not place the call"),
+        "{}",
+        r.html
+    );
     app.stop().await;
 }
