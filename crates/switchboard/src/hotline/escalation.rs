@@ -5,9 +5,9 @@
 use jiff::tz::TimeZone;
 use serde_json::json;
 
-use super::model::ladder::{self, Decision, LadderInput, Target};
-use super::model::{AttemptResult, Hours, IncidentStatus, LineKind, shifts};
-use super::store::incidents::{self as store, Incident};
+use super::model::ladder::{self, Decision, LadderInput, LadderStep, OnCall, Target};
+use super::model::{AttemptResult, Candidate, Hours, IncidentStatus, LineKind, shifts};
+use super::store::incidents as store;
 use super::store::lines::Line;
 use super::store::{lines, roster};
 use crate::accounts::OrgId;
@@ -83,6 +83,9 @@ pub async fn next_targets(
 ) -> AppResult<Vec<Target>> {
     let now = state.clock.now();
     let now_ms = now.as_millisecond();
+    // Read everything about the line first: holding a SQLite write transaction while waiting
+    // for a second pool connection starves the pool when many calls arrive at once.
+    let roster = Roster::load(state, org, line).await?;
     let mut tx = state.db.begin().await?;
     let (_, incident) = store::lock(&mut tx, Some(org), incident_id).await?;
     store::add_event(
@@ -133,7 +136,21 @@ pub async fn next_targets(
         .await?;
     }
     let attempts = store::attempts_in(&mut tx, incident_id).await?;
-    let decisions = decide(state, org, line, &incident, &attempts, all, &mut tx).await?;
+    let pool_position = match line.kind {
+        LineKind::Ladder => {
+            // The pool position is read and written in this transaction, locked on
+            // Postgres, so two incidents escalating at once take different techs.
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT pool_position FROM hotline_lines WHERE id = $1{}",
+                dialect::for_update(tx.kind())
+            ));
+            let position: i64 =
+                with_tx!(&mut tx, c => sqlx::query_scalar(sql).bind(line.id).fetch_one(c).await)?;
+            usize::try_from(position).unwrap_or(0)
+        }
+        LineKind::Shift => 0,
+    };
+    let decisions = roster.decide(line, incident.hours(), &attempts, pool_position, all);
     let targets = match decisions.first() {
         Some(Decision::Target(_)) => decisions
             .into_iter()
@@ -214,73 +231,101 @@ fn step_name(line: &Line, target: &Target) -> &'static str {
     }
 }
 
-async fn decide(
-    state: &AppState,
-    org: OrgId,
-    line: &Line,
-    incident: &Incident,
-    attempts: &[store::Attempt],
-    all: bool,
-    tx: &mut Tx,
-) -> AppResult<Vec<Decision>> {
-    let db = &state.db;
-    let people = roster::candidates(db, org).await?;
-    let prior: Vec<_> = attempts.iter().map(store::Attempt::prior).collect();
-    match line.kind {
-        LineKind::Ladder => {
-            let hours = incident.hours();
-            let steps = lines::ladder(db, org, line.id, hours).await?;
-            let pool = lines::pool(db, org, line.id).await?;
-            let oncall = roster::oncall_at(db, org, line.id, state.clock.now_ms()).await?;
-            // The pool position is read and written in this transaction, locked on Postgres,
-            // so two incidents escalating at once take different techs.
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT pool_position FROM hotline_lines WHERE id = $1{}",
-                dialect::for_update(tx.kind())
-            ));
-            let position: i64 =
-                with_tx!(tx, c => sqlx::query_scalar(sql).bind(line.id).fetch_one(c).await)?;
-            let pool_position = usize::try_from(position).unwrap_or(0) % pool.len().max(1);
-            let input = LadderInput {
-                steps: &steps,
-                oncall,
-                people: &people,
-                pool: &pool,
-                pool_position,
-                attempts: &prior,
-            };
-            Ok(vec![ladder::next_target(&input)])
+/// Everything a walk decision reads about a line, loaded before the incident's transaction.
+struct Roster {
+    people: Vec<Candidate>,
+    business: Vec<LadderStep>,
+    after: Vec<LadderStep>,
+    pool: Vec<i64>,
+    oncall: OnCall,
+    /// Shift lines: who is on shift now, in ring order.
+    on_shift: Vec<i64>,
+}
+
+impl Roster {
+    async fn load(state: &AppState, org: OrgId, line: &Line) -> AppResult<Roster> {
+        let db = &state.db;
+        let people = roster::candidates(db, org).await?;
+        match line.kind {
+            LineKind::Ladder => Ok(Roster {
+                people,
+                business: lines::ladder(db, org, line.id, Hours::Business).await?,
+                after: lines::ladder(db, org, line.id, Hours::After).await?,
+                pool: lines::pool(db, org, line.id).await?,
+                oncall: roster::oncall_at(db, org, line.id, state.clock.now_ms()).await?,
+                on_shift: Vec::new(),
+            }),
+            LineKind::Shift => {
+                let shift_list = roster::shifts(db, org, line.id).await?;
+                let overrides = roster::overrides(db, org, line.id).await?;
+                let on_shift =
+                    shifts::on_shift(&shift_list, &overrides, &line_tz(line), state.clock.now());
+                Ok(Roster {
+                    people,
+                    business: Vec::new(),
+                    after: Vec::new(),
+                    pool: Vec::new(),
+                    oncall: OnCall::default(),
+                    on_shift,
+                })
+            }
         }
-        LineKind::Shift => {
-            let shift_list = roster::shifts(db, org, line.id).await?;
-            let overrides = roster::overrides(db, org, line.id).await?;
-            let on_shift =
-                shifts::on_shift(&shift_list, &overrides, &line_tz(line), state.clock.now());
-            let picks = on_shift.iter().filter_map(|id| {
-                people.iter().find(|p| {
-                    p.person_id == *id
-                        && p.reachable()
-                        && !prior.iter().any(|a| a.person_id == Some(*id))
-                })
-            });
-            let targets: Vec<Decision> = picks
-                .take(if all { usize::MAX } else { 1 })
-                .map(|p| {
-                    Decision::Target(Target {
-                        step: ladder::StepKind::PrimaryOncall,
-                        person_id: p.person_id,
-                        name: p.name.clone(),
-                        phone: p.phone.clone().unwrap_or_default(),
-                        timeout_secs: line.ring_timeout_secs,
-                        next_pool_position: None,
+    }
+
+    /// The next target(s): the ladder's next person, or on a shift line the next person on
+    /// shift (everyone not yet tried, with `all`). `[Exhausted]` when nobody is left.
+    fn decide(
+        &self,
+        line: &Line,
+        hours: Hours,
+        attempts: &[store::Attempt],
+        pool_position: usize,
+        all: bool,
+    ) -> Vec<Decision> {
+        let prior: Vec<_> = attempts.iter().map(store::Attempt::prior).collect();
+        match line.kind {
+            LineKind::Ladder => {
+                let steps = match hours {
+                    Hours::Business => &self.business,
+                    Hours::After => &self.after,
+                };
+                let input = LadderInput {
+                    steps,
+                    oncall: self.oncall,
+                    people: &self.people,
+                    pool: &self.pool,
+                    pool_position: pool_position % self.pool.len().max(1),
+                    attempts: &prior,
+                };
+                vec![ladder::next_target(&input)]
+            }
+            LineKind::Shift => {
+                let picks = self.on_shift.iter().filter_map(|id| {
+                    self.people.iter().find(|p| {
+                        p.person_id == *id
+                            && p.reachable()
+                            && !prior.iter().any(|a| a.person_id == Some(*id))
                     })
-                })
-                .collect();
-            Ok(if targets.is_empty() {
-                vec![Decision::Exhausted]
-            } else {
-                targets
-            })
+                });
+                let targets: Vec<Decision> = picks
+                    .take(if all { usize::MAX } else { 1 })
+                    .map(|p| {
+                        Decision::Target(Target {
+                            step: ladder::StepKind::PrimaryOncall,
+                            person_id: p.person_id,
+                            name: p.name.clone(),
+                            phone: p.phone.clone().unwrap_or_default(),
+                            timeout_secs: line.ring_timeout_secs,
+                            next_pool_position: None,
+                        })
+                    })
+                    .collect();
+                if targets.is_empty() {
+                    vec![Decision::Exhausted]
+                } else {
+                    targets
+                }
+            }
         }
     }
 }

@@ -156,13 +156,8 @@ async fn resolve_line(
             .ok_or(AppError::NotFound("line"));
     }
     if let Some(incident_id) = incident {
-        let mut tx = state.db.begin().await?;
-        let (org, incident) = incidents::lock(&mut tx, None, incident_id).await?;
-        drop(tx);
-        return Ok((
-            org,
-            lines::find_line(&state.db, org, incident.line_id).await?,
-        ));
+        let (org, line_id) = incidents::org_and_line(&state.db, incident_id).await?;
+        return Ok((org, lines::find_line(&state.db, org, line_id).await?));
     }
     match lines::ladder_line_ids(&state.db).await?.as_slice() {
         [only] => lines::find_line_any_org(&state.db, *only)

@@ -407,3 +407,35 @@ async fn line_metrics_report_time_to_answer_attempts_exhaustion_and_duration() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn forty_concurrent_calls_each_get_an_incident_and_a_target_without_starving_the_pool() {
+    let app = app_at(BUSINESS).await;
+    let requests = (0..40).map(|i| {
+        let request = app
+            .http
+            .post(app.url("/api/telephony/next-target"))
+            .bearer_auth(SECRET)
+            .json(&json!({"callerPhone": "+14155551234", "callSid": format!("CA{i:032}")}));
+        async move {
+            let r = request.send().await.unwrap();
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+    let mut incidents: Vec<i64> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert_eq!(*status, 200, "{body}");
+            assert_eq!(body["userName"], "Ada Lovelace");
+            body["incidentId"].as_i64().unwrap()
+        })
+        .collect();
+    incidents.sort_unstable();
+    incidents.dedup();
+    assert_eq!(incidents.len(), 40, "one incident per call");
+    app.stop().await;
+}
