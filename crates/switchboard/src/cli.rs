@@ -310,7 +310,7 @@ async fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
         anyhow::bail!("{} already exists; choose a new path", path.display());
     }
     let db = Db::connect(config.database_url.expose()).await?;
-    let Db::Sqlite(pool) = &db else {
+    let Db::Sqlite(sqlite) = &db else {
         anyhow::bail!(
             "backup copies SQLite databases; for PostgreSQL run pg_dump (see the README)"
         );
@@ -320,7 +320,7 @@ async fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
         .context("the backup path must be valid UTF-8")?;
     sqlx::query("VACUUM INTO $1")
         .bind(target)
-        .execute(pool)
+        .execute(&sqlite.pool)
         .await
         .context("VACUUM INTO")?;
     println!("backed up to {}", path.display());

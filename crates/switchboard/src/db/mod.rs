@@ -5,7 +5,7 @@
 pub mod dialect;
 mod pool;
 
-pub use pool::{Db, DbKind, Tx};
+pub use pool::{Db, DbKind, SqliteDb, Tx};
 
 /// Runs `$body` with `$pool` bound to the concrete sqlx pool of `$db`.
 ///
@@ -15,7 +15,10 @@ pub use pool::{Db, DbKind, Tx};
 macro_rules! with_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite(sqlite) => {
+                let $pool = &sqlite.pool;
+                $body
+            }
             $crate::db::Db::Pg($pool) => $body,
         }
     };
@@ -26,7 +29,7 @@ macro_rules! with_db {
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+            $crate::db::Tx::Sqlite(t, _) => {
                 let $conn = &mut **t;
                 $body
             }

@@ -1,17 +1,32 @@
 //! Opening the pool, applying migrations, and transactions over either backend.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Pg(PgPool),
+}
+
+/// A SQLite pool and its write gate.
+///
+/// SQLite has one writer at a time. Without the gate, concurrent `BEGIN IMMEDIATE`s wait in
+/// SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and holds a pool
+/// connection while it sleeps. With it, this process's writers queue on an async mutex and
+/// take a connection only when it is their turn. (Other processes sharing the file still meet
+/// the busy handler.)
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pub pool: SqlitePool,
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +37,8 @@ pub enum DbKind {
 
 /// An open transaction on either backend. Dropping it without `commit` rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// The guard is this process's turn at the write gate, released with the transaction.
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     Pg(Transaction<'static, Postgres>),
 }
 
@@ -54,7 +70,10 @@ impl Db {
                 .connect_with(options)
                 .await
                 .with_context(|| format!("cannot open the SQLite database {path}"))?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(SqliteDb {
+                pool,
+                write_gate: Arc::new(tokio::sync::Mutex::new(())),
+            }))
         } else {
             let options =
                 PgConnectOptions::from_str(url).context("bad PostgreSQL URL in DATABASE_URL")?;
@@ -79,8 +98,8 @@ impl Db {
     /// once: sqlx takes an advisory lock on PostgreSQL, and SQLite serialises writers.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS
-                .run(p)
+            Db::Sqlite(s) => SQLITE_MIGRATIONS
+                .run(&s.pool)
                 .await
                 .context("applying SQLite migrations")?,
             Db::Pg(p) => PG_MIGRATIONS
@@ -107,7 +126,13 @@ impl Db {
     /// transaction takes the write lock up front instead of failing with SQLITE_BUSY later.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self {
-            Db::Sqlite(p) => Ok(Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Sqlite(s) => {
+                let turn = s.write_gate.clone().lock_owned().await;
+                Ok(Tx::Sqlite(
+                    s.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    turn,
+                ))
+            }
             Db::Pg(p) => Ok(Tx::Pg(p.begin().await?)),
         }
     }
@@ -129,14 +154,14 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            Tx::Sqlite(t, _turn) => t.commit().await,
             Tx::Pg(t) => t.commit().await,
         }
     }
 
     pub fn kind(&self) -> DbKind {
         match self {
-            Tx::Sqlite(_) => DbKind::Sqlite,
+            Tx::Sqlite(..) => DbKind::Sqlite,
             Tx::Pg(_) => DbKind::Postgres,
         }
     }

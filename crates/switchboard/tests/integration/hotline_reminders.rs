@@ -193,10 +193,5 @@ fn ts(ms: i64) -> String {
 async fn schedule_row(app: &TestApp, line_id: i64) -> (bool, i64) {
     let name = switchboard::hotline::reminders::schedule_name(line_id);
     let sql = "SELECT active, next_run_at FROM schedules WHERE name = $1";
-    match &app.state.db {
-        switchboard::db::Db::Sqlite(p) => {
-            sqlx::query_as(sql).bind(name).fetch_one(p).await.unwrap()
-        }
-        switchboard::db::Db::Pg(p) => sqlx::query_as(sql).bind(name).fetch_one(p).await.unwrap(),
-    }
+    switchboard::with_db!(&app.state.db, p => sqlx::query_as(sql).bind(name).fetch_one(p).await.unwrap())
 }
