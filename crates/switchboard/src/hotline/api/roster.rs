@@ -1,0 +1,187 @@
+//! Who takes calls: weekly shifts, dated overrides, on-call periods and rotations.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
+use crate::accounts::Role;
+use crate::app::AppState;
+use crate::hotline::input::{NewOnCall, NewOverride, NewShift, Rotation};
+use crate::hotline::model::{Override, Shift};
+use crate::hotline::store::lines;
+use crate::hotline::store::roster::{self, OnCallPeriod};
+use crate::http::{ApiCaller, AppResult, Json};
+
+#[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/shifts", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Shift])))]
+pub async fn list_shifts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<Shift>>> {
+    caller.require(Role::Viewer)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    Ok(Json(roster::shifts(&state.db, caller.org, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/shifts", tag = "hotline", security(("bearer" = [])), request_body = NewShift,
+    responses((status = 201, body = Shift), (status = 400)))]
+pub async fn add_shift(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(input): Json<NewShift>,
+) -> AppResult<(StatusCode, Json<Shift>)> {
+    caller.require(Role::Manager)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    let shift = input.validate()?;
+    roster::require_person(&state.db, caller.org, shift.person_id, "person_id").await?;
+    let created =
+        roster::add_shift(&state.db, caller.org, id, &shift, state.clock.now_ms()).await?;
+    crate::hotline::notices::shift_changed(
+        &state,
+        caller.org,
+        id,
+        shift.person_id,
+        "added",
+        &created,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/shifts/{shift}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
+pub async fn delete_shift(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, shift)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    caller.require(Role::Manager)?;
+    let removed = roster::delete_shift(&state.db, caller.org, id, shift).await?;
+    crate::hotline::notices::shift_changed(
+        &state,
+        caller.org,
+        id,
+        removed.person_id,
+        "removed",
+        &removed,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/overrides", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Override])))]
+pub async fn list_overrides(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<Override>>> {
+    caller.require(Role::Viewer)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    Ok(Json(roster::overrides(&state.db, caller.org, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/overrides", tag = "hotline", security(("bearer" = [])), request_body = NewOverride,
+    responses((status = 201, body = Override), (status = 400)))]
+pub async fn add_override(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(input): Json<NewOverride>,
+) -> AppResult<(StatusCode, Json<Override>)> {
+    caller.require(Role::Manager)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    let o = input.validate()?;
+    roster::require_person(&state.db, caller.org, o.person_id, "person_id").await?;
+    if let Some(replaced) = o.replaces_person_id {
+        roster::require_person(&state.db, caller.org, replaced, "replaces_person_id").await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(roster::add_override(&state.db, caller.org, id, &o, state.clock.now_ms()).await?),
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/overrides/{item}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
+pub async fn delete_override(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, item)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    caller.require(Role::Manager)?;
+    roster::delete_override(&state.db, caller.org, id, item).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/oncall", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [OnCallPeriod])))]
+pub async fn list_oncall(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<OnCallPeriod>>> {
+    caller.require(Role::Viewer)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    Ok(Json(
+        roster::oncall_periods(&state.db, caller.org, id).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/oncall", tag = "hotline", security(("bearer" = [])), request_body = NewOnCall,
+    responses((status = 201, body = OnCallPeriod), (status = 400)))]
+pub async fn add_oncall(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(input): Json<NewOnCall>,
+) -> AppResult<(StatusCode, Json<OnCallPeriod>)> {
+    caller.require(Role::Manager)?;
+    lines::find_line(&state.db, caller.org, id).await?;
+    let period = input.validate()?;
+    for (person, field) in [
+        (period.primary_person_id, "primary_person_id"),
+        (period.secondary_person_id, "secondary_person_id"),
+    ] {
+        if let Some(p) = person {
+            roster::require_person(&state.db, caller.org, p, field).await?;
+        }
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            roster::add_oncall_period(&state.db, caller.org, id, &period, state.clock.now_ms())
+                .await?,
+        ),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/oncall/rotation", tag = "hotline", security(("bearer" = [])), request_body = Rotation,
+    responses((status = 201, body = [OnCallPeriod]), (status = 400)))]
+pub async fn add_rotation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    Json(input): Json<Rotation>,
+) -> AppResult<(StatusCode, Json<Vec<OnCallPeriod>>)> {
+    caller.require(Role::Manager)?;
+    let line = lines::find_line(&state.db, caller.org, id).await?;
+    for person in &input.people {
+        roster::require_person(&state.db, caller.org, *person, "people").await?;
+    }
+    let periods = input.periods(&line.time_zone)?;
+    let mut created = Vec::with_capacity(periods.len());
+    for p in periods {
+        created.push(
+            roster::add_oncall_period(&state.db, caller.org, id, &p, state.clock.now_ms()).await?,
+        );
+    }
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/oncall/{period}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
+pub async fn delete_oncall(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, period)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    caller.require(Role::Manager)?;
+    roster::delete_oncall_period(&state.db, caller.org, id, period).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
