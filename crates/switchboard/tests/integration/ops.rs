@@ -54,6 +54,14 @@ async fn the_openapi_document_lists_the_native_api() {
         "/api/v1/people/{id}",
         "/api/v1/tokens",
         "/api/v1/jobs",
+        "/api/v1/phone-numbers",
+        "/api/v1/hotline/lines",
+        "/api/v1/hotline/lines/{id}/shifts",
+        "/api/v1/hotline/lines/{id}/oncall/rotation",
+        "/api/v1/hotline/lines/{id}/ladders/{hours}",
+        "/api/v1/hotline/lines/{id}/metrics",
+        "/api/v1/hotline/incidents/{id}",
+        "/api/v1/people/{id}/calendar",
     ] {
         assert!(
             doc["paths"][path].is_object(),
