@@ -60,6 +60,9 @@ impl IntoResponse for Twiml {
 struct FlowQuery {
     incident: i64,
     line: i64,
+    /// On dial results: the latest attempt id when that `<Dial>` was issued. A result for an
+    /// older round is a replay (Twilio retries action URLs) and changes nothing.
+    round: Option<i64>,
 }
 
 pub fn webhook_error(e: twilio::webhook::WebhookError) -> AppError {
@@ -121,27 +124,81 @@ async fn walk(
         );
         return Ok(Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))));
     }
+    let phones: Vec<String> = targets.iter().map(|t| t.phone.clone()).collect();
+    let timeout = targets.iter().map(|t| t.timeout_secs).max().unwrap_or(30);
+    dial_round(state, org, line, incident_id, &phones, timeout).await
+}
+
+/// The `<Dial>` of the incident's current round: everyone in `phones`, each with the whisper,
+/// and a dial action that names the round.
+async fn dial_round(
+    state: &AppState,
+    org: OrgId,
+    line: &Line,
+    incident_id: i64,
+    phones: &[String],
+    timeout: u32,
+) -> AppResult<Twiml> {
+    let round = incidents::attempts(&state.db, org, incident_id)
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .max()
+        .unwrap_or(0);
     let ids = format!("incident={incident_id}&line={}", line.id);
     let whisper_url = state
         .config
         .public_url_for(&format!("/twilio/hotline/whisper?{ids}"));
-    let rings: Vec<Ring> = targets
+    let rings: Vec<Ring> = phones
         .iter()
-        .map(|t| Ring {
-            phone: t.phone.clone(),
+        .map(|phone| Ring {
+            phone: phone.clone(),
             whisper_url: whisper_url.clone(),
         })
         .collect();
-    let timeout = targets.iter().map(|t| t.timeout_secs).max().unwrap_or(30);
     let action = state
         .config
-        .public_url_for(&format!("/twilio/hotline/dial-result?{ids}"));
+        .public_url_for(&format!("/twilio/hotline/dial-result?{ids}&round={round}"));
     Ok(Twiml(twiml::dial(
         &line.phone_number,
         timeout,
         &action,
         &rings,
     )))
+}
+
+/// A dial result for a round the walk has left behind: Twilio retried an action whose answer
+/// it lost. Nothing is recorded again; the call gets the TwiML of where the walk is now.
+async fn replayed(
+    state: &AppState,
+    org: OrgId,
+    line: &Line,
+    incident: &Incident,
+    dialing: &[incidents::Attempt],
+) -> AppResult<Twiml> {
+    tracing::warn!(
+        incident.id = incident.id,
+        line.id = line.id,
+        "A dial result for an earlier round arrived again; nothing changes."
+    );
+    match incident.status() {
+        IncidentStatus::Open if !dialing.is_empty() => {
+            let phones: Vec<String> = dialing.iter().map(|a| a.phone.clone()).collect();
+            dial_round(
+                state,
+                org,
+                line,
+                incident.id,
+                &phones,
+                line.ring_timeout_secs,
+            )
+            .await
+        }
+        IncidentStatus::Exhausted => {
+            Ok(Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))))
+        }
+        _ => Ok(Twiml(VoiceResponse::new().hangup())),
+    }
 }
 
 /// Seed 001's recording and transcription webhooks, for both kinds of line.
@@ -176,11 +233,15 @@ async fn dial_result(
     let (org, line, incident) = load(&state, &q).await?;
     let request = json!({ "source": "dial-result", "DialCallStatus": dial.dial_call_status.as_str(),
         "DialCallSid": dial.dial_call_sid, "DialCallDuration": dial.dial_call_duration });
-    let dialing: Vec<incidents::Attempt> = incidents::attempts(&state.db, org, incident.id)
-        .await?
+    let attempts = incidents::attempts(&state.db, org, incident.id).await?;
+    let latest = attempts.iter().map(|a| a.id).max().unwrap_or(0);
+    let dialing: Vec<incidents::Attempt> = attempts
         .into_iter()
         .filter(|a| a.result == AttemptResult::Dialing.as_str())
         .collect();
+    if q.round.is_some_and(|round| round < latest) {
+        return replayed(&state, org, &line, &incident, &dialing).await;
+    }
     let reason = match dial.dial_call_status {
         DialCallStatus::Completed | DialCallStatus::Answered => {
             if incident.status() == IncidentStatus::Open {

@@ -603,3 +603,61 @@ async fn a_voicemail_whose_transcription_never_arrives_is_emailed_once_after_ten
     );
     app.stop().await;
 }
+
+/// The action URL of the TwiML's `<Dial>`, as a path on our server.
+fn dial_action(app: &TestApp, twiml: &str) -> String {
+    let response = twilio::twiml::VoiceResponse::parse(twiml).unwrap();
+    let action = response
+        .verbs
+        .iter()
+        .find_map(|v| match v {
+            twilio::twiml::Verb::Dial(d) => d.action.clone(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no <Dial action> in {twiml}"));
+    action.strip_prefix(&app.base_url).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_replayed_dial_result_changes_nothing_and_dials_the_current_round_again() {
+    let app = voice_app(None).await;
+    let call_sid = "CA00000000000000000000000000000077";
+    let account = "AC00000000000000000000000000000000";
+    let call = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("From", CALLER),
+        ("To", demo::LADDER_LINE),
+        ("CallStatus", "ringing"),
+    ]);
+    let (status, first) = post_signed(&app, "/callrouting/handle", &call).await;
+    assert_eq!(status, 200);
+    assert!(
+        first.contains("+15005550111"),
+        "Ada is dialled first: {first}"
+    );
+    let ada_round = dial_action(&app, &first);
+    let no_answer = pairs(&[
+        ("CallSid", call_sid),
+        ("AccountSid", account),
+        ("DialCallStatus", "no-answer"),
+    ]);
+    let (_, second) = post_signed(&app, &ada_round, &no_answer).await;
+    assert!(second.contains("+15005550112"), "then Grace: {second}");
+    let (status, replay) = post_signed(&app, &ada_round, &no_answer).await;
+    assert_eq!(status, 200);
+    assert!(
+        replay.contains("+15005550112") && !replay.contains("+15005550113"),
+        "the replay dials Grace again: {replay}"
+    );
+    let (_, incident) = incidents::find_by_call(&app.state.db, call_sid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        results(&attempts(&app, &incident).await),
+        vec![("Ada Lovelace", "no-answer"), ("Grace Hopper", "dialing")],
+        "Grace is still being rung"
+    );
+    app.stop().await;
+}
