@@ -10,6 +10,7 @@ pub mod model;
 pub mod notices;
 pub mod provision;
 pub mod reminders;
+pub mod rostering;
 pub mod store;
 pub mod studio;
 pub mod studio_flow;

@@ -31,20 +31,7 @@ pub async fn add_shift(
     Json(input): Json<NewShift>,
 ) -> AppResult<(StatusCode, Json<Shift>)> {
     caller.require(Role::Manager)?;
-    lines::find_line(&state.db, caller.org, id).await?;
-    let shift = input.validate()?;
-    roster::require_person(&state.db, caller.org, shift.person_id, "person_id").await?;
-    let created =
-        roster::add_shift(&state.db, caller.org, id, &shift, state.clock.now_ms()).await?;
-    crate::hotline::notices::shift_changed(
-        &state,
-        caller.org,
-        id,
-        shift.person_id,
-        "added",
-        &created,
-    )
-    .await?;
+    let created = crate::hotline::rostering::add_shift(&state, caller.org, id, input).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -55,16 +42,7 @@ pub async fn delete_shift(
     Path((id, shift)): Path<(i64, i64)>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Manager)?;
-    let removed = roster::delete_shift(&state.db, caller.org, id, shift).await?;
-    crate::hotline::notices::shift_changed(
-        &state,
-        caller.org,
-        id,
-        removed.person_id,
-        "removed",
-        &removed,
-    )
-    .await?;
+    crate::hotline::rostering::remove_shift(&state, caller.org, id, shift).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -88,16 +66,8 @@ pub async fn add_override(
     Json(input): Json<NewOverride>,
 ) -> AppResult<(StatusCode, Json<Override>)> {
     caller.require(Role::Manager)?;
-    lines::find_line(&state.db, caller.org, id).await?;
-    let o = input.validate()?;
-    roster::require_person(&state.db, caller.org, o.person_id, "person_id").await?;
-    if let Some(replaced) = o.replaces_person_id {
-        roster::require_person(&state.db, caller.org, replaced, "replaces_person_id").await?;
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(roster::add_override(&state.db, caller.org, id, &o, state.clock.now_ms()).await?),
-    ))
+    let created = crate::hotline::rostering::add_override(&state, caller.org, id, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/overrides/{item}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
@@ -133,23 +103,8 @@ pub async fn add_oncall(
     Json(input): Json<NewOnCall>,
 ) -> AppResult<(StatusCode, Json<OnCallPeriod>)> {
     caller.require(Role::Manager)?;
-    lines::find_line(&state.db, caller.org, id).await?;
-    let period = input.validate()?;
-    for (person, field) in [
-        (period.primary_person_id, "primary_person_id"),
-        (period.secondary_person_id, "secondary_person_id"),
-    ] {
-        if let Some(p) = person {
-            roster::require_person(&state.db, caller.org, p, field).await?;
-        }
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            roster::add_oncall_period(&state.db, caller.org, id, &period, state.clock.now_ms())
-                .await?,
-        ),
-    ))
+    let created = crate::hotline::rostering::add_oncall(&state, caller.org, id, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/oncall/rotation", tag = "hotline", security(("bearer" = [])), request_body = Rotation,

@@ -16,7 +16,6 @@ use crate::hotline::escalation::line_tz;
 use crate::hotline::input::{NewOnCall, NewOverride, NewShift};
 use crate::hotline::model::hours::weekday_name;
 use crate::hotline::model::shifts::{format_hhmm, on_shift_in_hour};
-use crate::hotline::notices;
 use crate::hotline::store::{lines, roster};
 use crate::http::AppError;
 use crate::ui::layout::{csrf, form_error};
@@ -254,15 +253,12 @@ pub async fn add_shift(
                 .map_or_else(|_| serde_json::Value::from(day), serde_json::Value::from),
             start: field(&fields, "start").to_string(),
             end: field(&fields, "end").to_string(),
-        }
-        .validate()?;
-        roster::require_person(&state.db, org, shift.person_id, "person_id").await?;
-        let created = roster::add_shift(&state.db, org, id, &shift, state.clock.now_ms()).await?;
-        notices::shift_changed(&state, org, id, created.person_id, "added", &created).await
+        };
+        crate::hotline::rostering::add_shift(&state, org, id, shift).await
     }
     .await;
     match added {
-        Ok(()) => Ok(see_other(&format!("/hotline/lines/{id}#shifts"))),
+        Ok(_) => Ok(see_other(&format!("/hotline/lines/{id}#shifts"))),
         Err(e) => refused(&state, &user, id, SHIFT, e, fields).await,
     }
 }
@@ -275,10 +271,9 @@ pub async fn remove_shift(
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
     let org = user.0.org;
-    let removed = roster::delete_shift(&state.db, org, id, item)
+    crate::hotline::rostering::remove_shift(&state, org, id, item)
         .await
         .map_err(|e| user.refuse(e))?;
-    notices::shift_changed(&state, org, id, removed.person_id, "removed", &removed).await?;
     Ok(see_other(&format!("/hotline/lines/{id}#shifts")))
 }
 
@@ -300,13 +295,8 @@ pub async fn add_override(
             ends_on: field(&fields, "ends_on").trim().to_string(),
             start: optional("start"),
             end: optional("end"),
-        }
-        .validate()?;
-        roster::require_person(&state.db, org, o.person_id, "person_id").await?;
-        if let Some(replaced) = o.replaces_person_id {
-            roster::require_person(&state.db, org, replaced, "replaces_person_id").await?;
-        }
-        roster::add_override(&state.db, org, id, &o, state.clock.now_ms()).await
+        };
+        crate::hotline::rostering::add_override(&state, org, id, o).await
     }
     .await;
     match added {
@@ -363,17 +353,8 @@ pub async fn add_oncall(
             secondary_person_id: person_id(&fields, "secondary_person_id")?,
             starts_at: instant(&fields, "starts_at", &tz)?,
             ends_at: instant(&fields, "ends_at", &tz)?,
-        }
-        .validate()?;
-        for (person, name) in [
-            (period.primary_person_id, "primary_person_id"),
-            (period.secondary_person_id, "secondary_person_id"),
-        ] {
-            if let Some(p) = person {
-                roster::require_person(&state.db, org, p, name).await?;
-            }
-        }
-        roster::add_oncall_period(&state.db, org, id, &period, state.clock.now_ms()).await
+        };
+        crate::hotline::rostering::add_oncall(&state, org, id, period).await
     }
     .await;
     match added {
