@@ -17,6 +17,7 @@ use super::model::AttemptResult;
 use super::store::{incidents, lines};
 use crate::accounts::OrgId;
 use crate::app::AppState;
+use crate::http::auth::bearer;
 use crate::http::twilio_signature::{self, SIGNATURE_HEADER};
 use crate::http::{AppError, AppResult};
 
@@ -91,15 +92,6 @@ impl FromRequest<AppState> for StudioBody {
         }
         Ok(StudioBody(value))
     }
-}
-
-fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    let v = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// An optional integer field: absent, null, "" and "null" mean absent; "12" and 12 mean 12.

@@ -36,7 +36,7 @@ impl FromRequestParts<AppState> for OrgCaller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if bearer(parts).is_some() {
+        if bearer(&parts.headers).is_some() {
             let caller = ApiCaller::from_request_parts(parts, state).await?;
             caller.require(Role::Viewer)?;
             return Ok(OrgCaller(caller.org));

@@ -4,8 +4,8 @@
 //! organisation, so another organisation's ids answer 404.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 
 use super::error::AppError;
 use crate::accounts::store::{self, Session};
@@ -33,8 +33,8 @@ impl ApiCaller {
     }
 }
 
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -46,8 +46,8 @@ impl FromRequestParts<AppState> for ApiCaller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token =
-            bearer(parts).ok_or(AppError::Unauthorized("send Authorization: Bearer <token>"))?;
+        let token = bearer(&parts.headers)
+            .ok_or(AppError::Unauthorized("send Authorization: Bearer <token>"))?;
         match store::authenticate_token(&state.db, token, state.clock.now_ms()).await? {
             Some((org, role, token_id)) => Ok(ApiCaller {
                 org,
@@ -60,9 +60,8 @@ impl FromRequestParts<AppState> for ApiCaller {
 }
 
 /// Reads a cookie by name from the request headers.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -83,8 +82,8 @@ impl FromRequestParts<AppState> for SessionUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let secret =
-            cookie(parts, SESSION_COOKIE).ok_or(AppError::Unauthorized("sign in first"))?;
+        let secret = cookie(&parts.headers, SESSION_COOKIE)
+            .ok_or(AppError::Unauthorized("sign in first"))?;
         match store::find_session(&state.db, secret, state.clock.now_ms()).await? {
             Some(session) => Ok(SessionUser(session)),
             None => Err(AppError::Unauthorized(

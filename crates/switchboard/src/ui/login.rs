@@ -112,19 +112,8 @@ async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
-    if let Some(secret) = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|p| {
-            p.trim()
-                .strip_prefix(&format!("{SESSION_COOKIE}="))
-                .map(str::to_string)
-        })
-        .next()
-    {
-        store::delete_session(&state.db, &secret).await?;
+    if let Some(secret) = crate::http::auth::cookie(&headers, SESSION_COOKIE) {
+        store::delete_session(&state.db, secret).await?;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
