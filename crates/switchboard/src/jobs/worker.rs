@@ -59,7 +59,7 @@ async fn work_loop(state: AppState, worker: String, mut stopped: watch::Receiver
         if *stopped.borrow() {
             return;
         }
-        match run_next(&state, &worker, Some(&mut stopped)).await {
+        match run_next(&state, &worker, stopped.clone()).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => tracing::error!(
@@ -106,7 +106,7 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<usize> {
 pub async fn run_next(
     state: &AppState,
     worker: &str,
-    stopped: Option<&mut watch::Receiver<bool>>,
+    mut stopped: watch::Receiver<bool>,
 ) -> anyhow::Result<bool> {
     let Some(job) = store::claim(&state.db, worker, state.clock.now_ms()).await? else {
         return Ok(false);
@@ -127,16 +127,20 @@ pub async fn run_next(
     let mut fut = AssertUnwindSafe(fut).catch_unwind();
     let mut renew = tokio::time::interval(RENEW_EVERY);
     renew.tick().await;
-    let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
-    let mut stopped = stopped;
+    // Resolves SHUTDOWN_GRACE after shutdown is asked for; never when nobody can ask (the
+    // sender is gone, as in `run_until_idle`).
+    let grace_over = async move {
+        if stopped.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::pin!(grace_over);
     let outcome = loop {
         tokio::select! {
             result = &mut fut => break Some(result),
             _ = renew.tick() => store::renew(&state.db, job.id, worker, state.clock.now_ms()).await?,
-            _ = async { if let Some(rx) = stopped.as_deref_mut() { let _ = rx.changed().await; } else { std::future::pending::<()>().await } }, if grace.is_none() => {
-                grace = Some(Box::pin(tokio::time::sleep(SHUTDOWN_GRACE)));
-            }
-            _ = async { if let Some(g) = grace.as_mut() { g.await } else { std::future::pending::<()>().await } }, if grace.is_some() => break None,
+            _ = &mut grace_over => break None,
         }
     };
     let now = state.clock.now_ms();
@@ -180,7 +184,7 @@ pub async fn run_until_idle(state: &AppState) -> anyhow::Result<usize> {
     let mut ran = 0;
     loop {
         housekeeping(state).await?;
-        if !run_next(state, "inline", None).await? {
+        if !run_next(state, "inline", watch::channel(false).1).await? {
             return Ok(ran);
         }
         ran += 1;
