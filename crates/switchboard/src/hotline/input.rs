@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::hours::weekday_number;
-use super::model::ladder::{DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_SECS, LadderStep, StepKind};
+use super::model::ladder::{DEFAULT_TIMEOUT_SECS, LadderStep, StepKind};
 use super::model::shifts::parse_hhmm;
 use super::model::{BusinessHours, LineKind, Override, RingStrategy, Shift};
 use super::store::lines::LineSettings;
@@ -302,7 +302,6 @@ pub fn validate_ladder(steps: &[LadderStep]) -> Result<(), AppError> {
             ));
         }
     }
-    let _ = DEFAULT_POOL_SIZE;
     Ok(())
 }
 

@@ -195,24 +195,38 @@ pub async fn find_line(db: &Db, org: OrgId, id: i64) -> AppResult<Line> {
         .ok_or(AppError::NotFound("line"))
 }
 
+/// A line with its organisation, found without knowing the organisation: Twilio's `To`
+/// (voice webhooks) or a Studio request's `?line=` carry no token.
+#[derive(FromRow)]
+struct OrgLineRow {
+    org_id: i64,
+    #[sqlx(flatten)]
+    line: LineRow,
+}
+
+impl OrgLineRow {
+    fn split(self) -> (OrgId, Line) {
+        (OrgId(self.org_id), self.line.into_line())
+    }
+}
+
 /// The line a call to `number` reaches, with its organisation (Twilio's `To` selects it).
 pub async fn find_line_by_number(db: &Db, number: &str) -> AppResult<Option<(OrgId, Line)>> {
-    let sql = "SELECT id, org_id FROM hotline_lines WHERE phone_number = $1";
-    let row: Option<(i64, i64)> =
-        with_db!(db, p => sqlx::query_as(sql).bind(number).fetch_optional(p).await)?;
-    match row {
-        Some((id, org)) => Ok(Some((OrgId(org), find_line(db, OrgId(org), id).await?))),
-        None => Ok(None),
-    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT org_id, {LINE_COLUMNS} FROM hotline_lines WHERE phone_number = $1"
+    ));
+    let row = with_db!(db, p => sqlx::query_as::<_, OrgLineRow>(sql).bind(number).fetch_optional(p).await)?;
+    Ok(row.map(OrgLineRow::split))
 }
 
 /// A line found by id alone, with its organisation (for Studio requests, which carry no token).
 pub async fn find_line_any_org(db: &Db, id: i64) -> AppResult<Option<(OrgId, Line)>> {
-    let org: Option<i64> = with_db!(db, p => sqlx::query_scalar("SELECT org_id FROM hotline_lines WHERE id = $1").bind(id).fetch_optional(p).await)?;
-    match org {
-        Some(org) => Ok(Some((OrgId(org), find_line(db, OrgId(org), id).await?))),
-        None => Ok(None),
-    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT org_id, {LINE_COLUMNS} FROM hotline_lines WHERE id = $1"
+    ));
+    let row =
+        with_db!(db, p => sqlx::query_as::<_, OrgLineRow>(sql).bind(id).fetch_optional(p).await)?;
+    Ok(row.map(OrgLineRow::split))
 }
 
 /// Every ladder line in the database, with organisations (Studio requests without `?line=`).
