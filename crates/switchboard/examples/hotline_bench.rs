@@ -3,11 +3,13 @@
 //!
 //!   cargo run --release -p switchboard --example hotline_bench -- [SECONDS] [postgres://...]
 //!
-//! Each scenario: 32 concurrent keep-alive connections on loopback for SECONDS (default 10).
+//! Each scenario: 32 concurrent keep-alive connections (`HOTLINE_BENCH_CONNECTIONS` to change)
+//! on loopback for SECONDS (default 10).
 //! `next-target` creates an incident per request (no incidentId), checks the request's
 //! X-Twilio-Signature (JSON body with bodySHA256), walks the demo ladder and writes the
-//! attempt and two audit events. `/callrouting/handle` is a signed Twilio voice webhook
-//! (form body) for the demo's Community Line. Prints requests/s and p50/p99 latency.
+//! attempt and its audit events. `/callrouting/handle` is a signed Twilio voice webhook (form
+//! body) for the demo's Community Line, a new call (its own CallSid, so its own incident and
+//! signature) per request. Prints requests/s and p50/p99 latency.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,14 +20,22 @@ use switchboard::clock::Clock;
 use switchboard::config::Config;
 use switchboard::telephony::Telephony;
 
-const CONNECTIONS: usize = 32;
+/// Concurrent connections per scenario: 32, or `HOTLINE_BENCH_CONNECTIONS`.
+static CONNECTIONS: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    std::env::var("HOTLINE_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(32)
+});
+
+/// The n-th request's body and X-Twilio-Signature.
+type Request = Box<dyn Fn(u64) -> (String, Option<String>) + Send + Sync>;
 
 struct Scenario {
     name: &'static str,
     url: String,
-    body: String,
     content_type: &'static str,
-    signature: Option<String>,
+    request: Arc<Request>,
 }
 
 #[tokio::main]
@@ -68,53 +78,49 @@ async fn main() -> anyhow::Result<()> {
         "/api/telephony/next-target?bodySHA256={}",
         twilio::signature::body_sha256(json_body.as_bytes())
     );
-    let form = vec![
-        (
-            "AccountSid".to_string(),
-            state.config.twilio_account_sid.clone(),
-        ),
-        (
-            "CallSid".to_string(),
-            "CA00000000000000000000000000000002".to_string(),
-        ),
-        ("CallStatus".to_string(), "ringing".to_string()),
-        ("Direction".to_string(), "inbound".to_string()),
-        ("From".to_string(), "+14155551234".to_string()),
-        (
-            "To".to_string(),
-            switchboard::hotline::demo::COMMUNITY_LINE.to_string(),
-        ),
-    ];
-    let form_body = serde_urlencoded::to_string(&form)?;
+    let handle_url = format!("{base}/callrouting/handle");
+    let account_sid = state.config.twilio_account_sid.clone();
+    let form = move |n: u64| {
+        vec![
+            ("AccountSid".to_string(), account_sid.clone()),
+            ("CallSid".to_string(), format!("CA{n:032x}")),
+            ("CallStatus".to_string(), "ringing".to_string()),
+            ("Direction".to_string(), "inbound".to_string()),
+            ("From".to_string(), "+14155551234".to_string()),
+            (
+                "To".to_string(),
+                switchboard::hotline::demo::COMMUNITY_LINE.to_string(),
+            ),
+        ]
+    };
+    let bare_body = serde_urlencoded::to_string(form(0))?;
+    let next_target_signature =
+        twilio::signature::sign(&token, &format!("{base}{next_target_path}"), &[]);
     let scenarios = [
         Scenario {
             name: "bare axum constant TwiML",
             url: format!("{bare}/twiml"),
-            body: form_body.clone(),
             content_type: "application/x-www-form-urlencoded",
-            signature: None,
+            request: Arc::new(Box::new(move |_| (bare_body.clone(), None))),
         },
         Scenario {
             name: "POST /api/telephony/next-target",
             url: format!("{base}{next_target_path}"),
-            body: json_body.to_string(),
             content_type: "application/json",
-            signature: Some(twilio::signature::sign(
-                &token,
-                &format!("{base}{next_target_path}"),
-                &[],
-            )),
+            request: Arc::new(Box::new(move |_| {
+                (json_body.to_string(), Some(next_target_signature.clone()))
+            })),
         },
         Scenario {
             name: "POST /callrouting/handle",
-            url: format!("{base}/callrouting/handle"),
-            body: form_body.clone(),
+            url: handle_url.clone(),
             content_type: "application/x-www-form-urlencoded",
-            signature: Some(twilio::signature::sign(
-                &token,
-                &format!("{base}/callrouting/handle"),
-                &form,
-            )),
+            request: Arc::new(Box::new(move |n| {
+                let params = form(n);
+                let body = serde_urlencoded::to_string(&params).expect("form");
+                let signature = twilio::signature::sign(&token, &handle_url, &params);
+                (body, Some(signature))
+            })),
         },
     ];
     let backend = if pg_url.is_some() {
@@ -122,7 +128,10 @@ async fn main() -> anyhow::Result<()> {
     } else {
         "SQLite"
     };
-    println!("backend {backend}, {CONNECTIONS} connections, {seconds} s per scenario");
+    println!(
+        "backend {backend}, {} connections, {seconds} s per scenario",
+        *CONNECTIONS
+    );
     println!(
         "{:<34} {:>10} {:>9} {:>9} {:>8}",
         "scenario", "req/s", "p50 ms", "p99 ms", "errors"
@@ -140,30 +149,24 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, usize) {
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
+        .pool_max_idle_per_host(*CONNECTIONS)
         .build()
         .expect("client");
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
-        let (client, stop) = (client.clone(), stop.clone());
-        let (url, body, ct, sig) = (
-            s.url.clone(),
-            s.body.clone(),
-            s.content_type,
-            s.signature.clone(),
-        );
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(1));
+    for _ in 0..*CONNECTIONS {
+        let (client, stop, sent) = (client.clone(), stop.clone(), sent.clone());
+        let (url, ct, request) = (s.url.clone(), s.content_type, s.request.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0usize;
             while !stop.load(Ordering::Relaxed) {
+                let (body, signature) = request(sent.fetch_add(1, Ordering::Relaxed));
                 let t = Instant::now();
-                let mut req = client
-                    .post(&url)
-                    .header("content-type", ct)
-                    .body(body.clone());
-                if let Some(sig) = &sig {
+                let mut req = client.post(&url).header("content-type", ct).body(body);
+                if let Some(sig) = &signature {
                     req = req.header("X-Twilio-Signature", sig);
                 }
                 match req.send().await {

@@ -31,6 +31,8 @@ pub struct AppInner {
     /// webhook signed with any of them is accepted. A std RwLock: read briefly, never held
     /// across an await.
     pub org_signing_tokens: RwLock<Vec<String>>,
+    /// Applies incident changes in batches (see `hotline::desk`).
+    pub desk: hotline::desk::Desk,
 }
 
 /// Cheap to clone: every handler and job holds one.
@@ -68,6 +70,7 @@ impl AppState {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
+        let desk = hotline::desk::Desk::start(db.clone(), clock.clone());
         let state = AppState(Arc::new(AppInner {
             db,
             config,
@@ -78,6 +81,7 @@ impl AppState {
             telephony,
             login_throttle: accounts::api::LoginThrottle::new(),
             org_signing_tokens: RwLock::new(Vec::new()),
+            desk,
         }));
         state.reload_signing_tokens().await?;
         Ok(state)

@@ -16,16 +16,19 @@ pub enum Db {
     Pg(PgPool),
 }
 
-/// A SQLite pool and its write gate.
+/// A SQLite pool for reads, a connection for write transactions, and its write gate.
 ///
 /// SQLite has one writer at a time. Without the gate, concurrent `BEGIN IMMEDIATE`s wait in
 /// SQLite's busy handler, which sleeps in growing steps (up to 100 ms) and holds a pool
 /// connection while it sleeps. With it, this process's writers queue on an async mutex and
-/// take a connection only when it is their turn. (Other processes sharing the file still meet
-/// the busy handler.)
+/// take the writer connection when it is their turn. Keeping that connection apart means a
+/// transaction never waits behind readers for a connection, and may read through the pool
+/// while it holds the write lock. (Other processes sharing the file still meet the busy
+/// handler.)
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
     pub pool: SqlitePool,
+    writer: SqlitePool,
     write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -67,11 +70,17 @@ impl Db {
                 .foreign_keys(true);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
-                .connect_with(options)
+                .connect_with(options.clone())
+                .await
+                .with_context(|| format!("cannot open the SQLite database {path}"))?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.statement_cache_capacity(1024))
                 .await
                 .with_context(|| format!("cannot open the SQLite database {path}"))?;
             Ok(Db::Sqlite(SqliteDb {
                 pool,
+                writer,
                 write_gate: Arc::new(tokio::sync::Mutex::new(())),
             }))
         } else {
@@ -129,7 +138,7 @@ impl Db {
             Db::Sqlite(s) => {
                 let turn = s.write_gate.clone().lock_owned().await;
                 Ok(Tx::Sqlite(
-                    s.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    s.writer.begin_with("BEGIN IMMEDIATE").await?,
                     turn,
                 ))
             }
@@ -138,6 +147,9 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        if let Db::Sqlite(s) = self {
+            s.writer.close().await;
+        }
         crate::with_db!(self, p => p.close().await)
     }
 

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod calendar;
 pub mod demo;
+pub mod desk;
 pub mod escalation;
 pub mod input;
 pub mod model;

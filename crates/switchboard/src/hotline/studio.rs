@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::desk::IncidentRef;
 use super::escalation;
 use super::model::AttemptResult;
 use super::store::{incidents, lines};
@@ -151,11 +152,10 @@ async fn resolve_line(
         let (org, line_id) = incidents::org_and_line(&state.db, incident_id).await?;
         return Ok((org, lines::find_line(&state.db, org, line_id).await?));
     }
-    match lines::ladder_line_ids(&state.db).await?.as_slice() {
-        [only] => lines::find_line_any_org(&state.db, *only)
-            .await?
-            .ok_or(AppError::NotFound("line")),
-        [] => Err(AppError::NotFound("ladder line")),
+    let mut found = lines::ladder_lines_any_org(&state.db, 2).await?;
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(AppError::NotFound("ladder line")),
         _ => Err(AppError::field(
             "line",
             "several ladder lines exist; add ?line=<id> to the URL",
@@ -171,31 +171,16 @@ async fn next_target(
     let incident_id = opt_int(&body, "incidentId")?;
     let call_sid = opt_str(&body, "callSid")?.map(str::to_string);
     let (org, line) = resolve_line(&state, q.line, incident_id).await?;
-    let incident_id = match incident_id {
-        Some(id) => {
-            let incident = incidents::find(&state.db, org, id).await?;
-            if incident.line_id != line.id {
-                return Err(AppError::field(
-                    "incidentId",
-                    format!("incident {id} belongs to another line"),
-                ));
-            }
-            id
-        }
-        None => {
-            let caller = phone(&body, "callerPhone")?;
-            escalation::open_incident(
-                &state,
-                org,
-                &line,
-                &caller,
-                call_sid.as_deref(),
-                body.clone(),
-            )
-            .await?
-        }
+    let incident = match incident_id {
+        Some(id) => IncidentRef::Existing(id),
+        None => IncidentRef::New {
+            caller: phone(&body, "callerPhone")?,
+            call_sid,
+        },
     };
-    let target = escalation::next_target(&state, org, &line, incident_id, body).await?;
+    let walked = escalation::walk(&state, org, &line, incident, body, false).await?;
+    let incident_id = walked.incident_id;
+    let target = walked.targets.into_iter().next();
     Ok(Json(match target {
         Some(t) => json!({
             "incidentId": incident_id,

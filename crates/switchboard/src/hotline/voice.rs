@@ -18,6 +18,7 @@ use twilio::resources::DialCallStatus;
 use twilio::twiml::{CONTENT_TYPE, VoiceResponse};
 use twilio::webhook::{CallStatusCallback, DialAction, VoiceRequest};
 
+use super::desk::IncidentRef;
 use super::escalation;
 use super::model::{AttemptResult, IncidentStatus, LineKind, RingStrategy};
 use super::store::incidents::{self, Incident};
@@ -82,27 +83,14 @@ async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResul
     let request =
         json!({ "source": "voice", "CallSid": call.call_sid, "From": call.from, "To": call.to });
     // Twilio may retry the webhook: the same CallSid continues its incident.
-    let incident_id = match incidents::find_by_call(&state.db, &call.call_sid).await? {
-        Some((_, incident)) if incident.line_id == line.id => incident.id,
-        _ => {
-            escalation::open_incident(
-                &state,
-                org,
-                &line,
-                &call.from,
-                Some(&call.call_sid),
-                request.clone(),
-            )
-            .await?
-        }
+    let incident = match incidents::find_by_call(&state.db, &call.call_sid).await? {
+        Some((_, incident)) if incident.line_id == line.id => IncidentRef::Existing(incident.id),
+        _ => IncidentRef::New {
+            caller: call.from.clone(),
+            call_sid: Some(call.call_sid.clone()),
+        },
     };
-    tracing::info!(
-        incident.id = incident_id,
-        call.sid = call.call_sid,
-        line.id = line.id,
-        "A call to a hotline line is walking the line."
-    );
-    walk(&state, org, &line, incident_id, request).await
+    walk(&state, org, &line, incident, request, &call.call_sid).await
 }
 
 /// Dials the next target (everyone on shift at once on a simultaneous shift line), or offers
@@ -111,12 +99,20 @@ async fn walk(
     state: &AppState,
     org: OrgId,
     line: &Line,
-    incident_id: i64,
+    incident: IncidentRef,
     request: Value,
+    call_sid: &str,
 ) -> AppResult<Twiml> {
     let all = line.kind == LineKind::Shift && line.ring_strategy == RingStrategy::Simultaneous;
-    let targets = escalation::next_targets(state, org, line, incident_id, request, all).await?;
-    if targets.is_empty() {
+    let walked = escalation::walk(state, org, line, incident, request, all).await?;
+    let incident_id = walked.incident_id;
+    tracing::info!(
+        incident.id = incident_id,
+        call.sid = call_sid,
+        line.id = line.id,
+        "A call to a hotline line is walking the line."
+    );
+    if walked.targets.is_empty() {
         tracing::info!(
             incident.id = incident_id,
             line.id = line.id,
@@ -124,27 +120,33 @@ async fn walk(
         );
         return Ok(Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))));
     }
-    let phones: Vec<String> = targets.iter().map(|t| t.phone.clone()).collect();
-    let timeout = targets.iter().map(|t| t.timeout_secs).max().unwrap_or(30);
-    dial_round(state, org, line, incident_id, &phones, timeout).await
+    let phones: Vec<String> = walked.targets.iter().map(|t| t.phone.clone()).collect();
+    let timeout = walked
+        .targets
+        .iter()
+        .map(|t| t.timeout_secs)
+        .max()
+        .unwrap_or(30);
+    Ok(dial_round(
+        state,
+        line,
+        incident_id,
+        walked.round,
+        &phones,
+        timeout,
+    ))
 }
 
 /// The `<Dial>` of the incident's current round: everyone in `phones`, each with the whisper,
-/// and a dial action that names the round.
-async fn dial_round(
+/// and a dial action that names the round (the incident's latest attempt id).
+fn dial_round(
     state: &AppState,
-    org: OrgId,
     line: &Line,
     incident_id: i64,
+    round: i64,
     phones: &[String],
     timeout: u32,
-) -> AppResult<Twiml> {
-    let round = incidents::attempts(&state.db, org, incident_id)
-        .await?
-        .iter()
-        .map(|a| a.id)
-        .max()
-        .unwrap_or(0);
+) -> Twiml {
     let ids = format!("incident={incident_id}&line={}", line.id);
     let whisper_url = state
         .config
@@ -159,23 +161,18 @@ async fn dial_round(
     let action = state
         .config
         .public_url_for(&format!("/twilio/hotline/dial-result?{ids}&round={round}"));
-    Ok(Twiml(twiml::dial(
-        &line.phone_number,
-        timeout,
-        &action,
-        &rings,
-    )))
+    Twiml(twiml::dial(&line.phone_number, timeout, &action, &rings))
 }
 
 /// A dial result for a round the walk has left behind: Twilio retried an action whose answer
 /// it lost. Nothing is recorded again; the call gets the TwiML of where the walk is now.
-async fn replayed(
+fn replayed(
     state: &AppState,
-    org: OrgId,
     line: &Line,
     incident: &Incident,
+    latest: i64,
     dialing: &[incidents::Attempt],
-) -> AppResult<Twiml> {
+) -> Twiml {
     tracing::warn!(
         incident.id = incident.id,
         line.id = line.id,
@@ -186,18 +183,15 @@ async fn replayed(
             let phones: Vec<String> = dialing.iter().map(|a| a.phone.clone()).collect();
             dial_round(
                 state,
-                org,
                 line,
                 incident.id,
+                latest,
                 &phones,
                 line.ring_timeout_secs,
             )
-            .await
         }
-        IncidentStatus::Exhausted => {
-            Ok(Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))))
-        }
-        _ => Ok(Twiml(VoiceResponse::new().hangup())),
+        IncidentStatus::Exhausted => Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))),
+        _ => Twiml(VoiceResponse::new().hangup()),
     }
 }
 
@@ -240,7 +234,7 @@ async fn dial_result(
         .filter(|a| a.result == AttemptResult::Dialing.as_str())
         .collect();
     if q.round.is_some_and(|round| round < latest) {
-        return replayed(&state, org, &line, &incident, &dialing).await;
+        return Ok(replayed(&state, &line, &incident, latest, &dialing));
     }
     let reason = match dial.dial_call_status {
         DialCallStatus::Completed | DialCallStatus::Answered => {
@@ -307,7 +301,16 @@ async fn dial_result(
         reason = reason.as_str(),
         "Nobody took the call; the walk goes on."
     );
-    walk(&state, org, &line, incident.id, request).await
+    let call_sid = dial.call_sid.clone();
+    walk(
+        &state,
+        org,
+        &line,
+        IncidentRef::Existing(incident.id),
+        request,
+        &call_sid,
+    )
+    .await
 }
 
 /// The whisper on the callee's leg, before they are connected.

@@ -439,3 +439,129 @@ async fn forty_concurrent_calls_each_get_an_incident_and_a_target_without_starvi
     assert_eq!(incidents.len(), 40, "one incident per call");
     app.stop().await;
 }
+
+/// A new call's first target, by name.
+async fn first_target(app: &TestApp, call: &str) -> String {
+    let (status, answer) = studio(
+        app,
+        "next-target",
+        json!({"callerPhone": "+14155551234", "callSid": call}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    answer["userName"]
+        .as_str()
+        .unwrap_or("exhausted")
+        .to_string()
+}
+
+/// Marks people unavailable straight in the database, as another server process would.
+async fn make_unavailable(app: &TestApp, names: &[&str]) {
+    for name in names {
+        let sql = "UPDATE people SET available = FALSE WHERE name = $1";
+        let changed = switchboard::with_db!(&app.state.db, p => sqlx::query(sql).bind(*name).execute(p).await.unwrap().rows_affected());
+        assert_eq!(changed, 1, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_roster_change_reaches_the_next_call_whichever_process_made_it() {
+    let app = app_at(BUSINESS).await;
+    assert_eq!(first_target(&app, "CA1").await, "Ada Lovelace");
+    // Through the API of this process.
+    let people: Value = app.get("/api/v1/people", &app.token).await.1;
+    let ada = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Ada Lovelace")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .patch_json(
+            &format!("/api/v1/people/{ada}"),
+            &app.token,
+            &json!({"available": false}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(first_target(&app, "CA2").await, "Grace Hopper");
+    // Behind this process's back, as another server sharing the database would.
+    make_unavailable(&app, &["Grace Hopper"]).await;
+    assert_eq!(first_target(&app, "CA3").await, "Alan Turing");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn calls_arriving_together_take_different_pool_techs() {
+    let app = app_at(AFTER_HOURS).await;
+    // Everyone before the pool is away, so every call starts at the rotating pool, whose
+    // eligible techs are Ken, Dennis, Linus and Radia.
+    make_unavailable(
+        &app,
+        &[
+            "Ada Lovelace",
+            "Grace Hopper",
+            "Alan Turing",
+            "Edsger Dijkstra",
+            "Frances Allen",
+        ],
+    )
+    .await;
+    let app_ref = &app;
+    let calls = (0..4).map(|i| async move { first_target(app_ref, &format!("CA{i}")).await });
+    let mut techs = futures::future::join_all(calls).await;
+    techs.sort();
+    assert_eq!(
+        techs,
+        [
+            "Dennis Ritchie",
+            "Ken Thompson",
+            "Linus Torvalds",
+            "Radia Perlman"
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_request_among_concurrent_calls_leaves_the_others_standing() {
+    let app = app_at(BUSINESS).await;
+    let (_, first) = studio(
+        &app,
+        "next-target",
+        json!({"callerPhone": "+14155551234", "callSid": "CA0"}),
+    )
+    .await;
+    let answered = first["incidentId"].as_i64().unwrap();
+    let (status, _) = studio(
+        &app,
+        "answered",
+        json!({"incidentId": answered, "answeredPhone": first["nextPhoneE164"]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let refused = studio(
+        &app,
+        "next-target",
+        json!({"incidentId": answered, "callerPhone": "+14155551234"}),
+    );
+    let app_ref = &app;
+    let calls = (1..=10).map(|i| async move { first_target(app_ref, &format!("CA{i}")).await });
+    let (refused, names) = tokio::join!(refused, futures::future::join_all(calls));
+    assert_eq!(refused.0, 409, "{}", refused.1);
+    assert_eq!(refused.1["error"]["field"], "incidentId");
+    assert!(names.iter().all(|n| n == "Ada Lovelace"), "{names:?}");
+    // The refused request changed nothing: the answered incident has no new attempt.
+    let (_, incident) = app
+        .get(&format!("/api/v1/hotline/incidents/{answered}"), &app.token)
+        .await;
+    assert_eq!(
+        incident["attempts"].as_array().unwrap().len(),
+        1,
+        "{incident}"
+    );
+    assert_eq!(incident["incident"]["status"], "answered");
+    app.stop().await;
+}

@@ -41,7 +41,7 @@ impl Incident {
     }
 }
 
-const INCIDENT_COLUMNS: &str = "id, line_id, caller_phone, call_sid, status, hours, answered_person_id, answered_phone, \
+pub(crate) const INCIDENT_COLUMNS: &str = "id, line_id, caller_phone, call_sid, status, hours, answered_person_id, answered_phone, \
     duration_secs, voicemail_url, voicemail_secs, transcript, created_at, answered_at, ended_at";
 
 #[derive(Clone, Debug, Serialize, ToSchema, FromRow)]

@@ -201,6 +201,19 @@ pub async fn delete_oncall_period(db: &Db, org: OrgId, line_id: i64, id: i64) ->
     Ok(())
 }
 
+/// Who is on call at `at` among `periods`, by the same rule as [`oncall_at`].
+pub fn oncall_in(periods: &[OnCallPeriod], at: i64) -> OnCall {
+    periods
+        .iter()
+        .filter(|p| p.starts_at <= at && at < p.ends_at)
+        .max_by_key(|p| (p.starts_at, p.id))
+        .map(|p| OnCall {
+            primary: p.primary_person_id,
+            secondary: p.secondary_person_id,
+        })
+        .unwrap_or_default()
+}
+
 /// Who is on call at `at` (the latest-starting period covering it wins, so a short swap
 /// placed over a weekly rotation takes effect).
 pub async fn oncall_at(db: &Db, org: OrgId, line_id: i64, at: i64) -> AppResult<OnCall> {
