@@ -9,21 +9,9 @@ use crate::hotline::model::shifts::on_shift;
 use crate::hotline::model::{Override, Shift};
 use crate::hotline::store::roster::OnCallPeriod;
 
-/// Who is on call at `at`: the latest-starting period covering it (the rule of
-/// `roster::oncall_at`, so the page agrees with the ladder).
-pub fn oncall_in(periods: &[OnCallPeriod], at: i64) -> OnCall {
-    periods
-        .iter()
-        .filter(|p| p.starts_at <= at && at < p.ends_at)
-        .max_by_key(|p| (p.starts_at, p.id))
-        .map(|p| OnCall {
-            primary: p.primary_person_id,
-            secondary: p.secondary_person_id,
-        })
-        .unwrap_or_default()
-}
+/// Who is on call at `at`: the ladder's own rule, so the page agrees with the ladder.
+pub use crate::hotline::store::roster::oncall_in;
 
-/// The first instant after `now` when the on-call pair changes, and the pair from then.
 pub fn next_oncall_change(periods: &[OnCallPeriod], now: i64) -> Option<(i64, OnCall)> {
     let current = oncall_in(periods, now);
     let mut bounds: Vec<i64> = periods
