@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::accounts::OrgId;
 use crate::db::{Db, Tx, dialect};
 use crate::hotline::model::ladder::{PriorAttempt, StepKind};
-use crate::hotline::model::{AttemptResult, Hours, IncidentStatus};
+use crate::hotline::model::{Hours, IncidentStatus};
 use crate::http::{AppError, AppResult};
 use crate::{with_db, with_tx};
 
@@ -76,23 +76,6 @@ pub struct Event {
     pub created_at: i64,
 }
 
-pub async fn create(
-    tx: &mut Tx,
-    org: OrgId,
-    line_id: i64,
-    caller: &str,
-    call_sid: Option<&str>,
-    hours: Hours,
-    now: i64,
-) -> AppResult<i64> {
-    let sql = "INSERT INTO incidents (org_id, line_id, caller_phone, call_sid, status, hours, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, 'open', $5, $6, $6) RETURNING id";
-    Ok(
-        with_tx!(tx, c => sqlx::query_scalar(sql).bind(org.0).bind(line_id).bind(caller).bind(call_sid)
-        .bind(hours.as_str()).bind(now).fetch_one(c).await)?,
-    )
-}
-
 /// Loads an incident inside `tx`, locking it on Postgres. `org` = None for Studio requests,
 /// which are authorised for the whole installation.
 pub async fn lock(tx: &mut Tx, org: Option<OrgId>, id: i64) -> AppResult<(OrgId, Incident)> {
@@ -144,57 +127,11 @@ pub async fn find_by_call(db: &Db, call_sid: &str) -> AppResult<Option<(OrgId, I
     Ok(row.map(|r| (OrgId(r.org_id), r.incident)))
 }
 
-pub async fn attempts_in(tx: &mut Tx, incident_id: i64) -> AppResult<Vec<Attempt>> {
-    let sql = "SELECT id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at FROM call_attempts \
-               WHERE incident_id = $1 ORDER BY id";
-    Ok(with_tx!(tx, c => sqlx::query_as::<_, Attempt>(sql).bind(incident_id).fetch_all(c).await)?)
-}
-
 pub async fn attempts(db: &Db, org: OrgId, incident_id: i64) -> AppResult<Vec<Attempt>> {
     let sql = "SELECT id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at FROM call_attempts \
                WHERE org_id = $1 AND incident_id = $2 ORDER BY id";
     Ok(
         with_db!(db, p => sqlx::query_as::<_, Attempt>(sql).bind(org.0).bind(incident_id).fetch_all(p).await)?,
-    )
-}
-
-#[expect(
-    clippy::too_many_arguments,
-    reason = "an attempt row is exactly these values"
-)]
-pub async fn add_attempt(
-    tx: &mut Tx,
-    org: OrgId,
-    incident_id: i64,
-    step: &str,
-    person_id: Option<i64>,
-    person_name: &str,
-    phone: &str,
-    now: i64,
-) -> AppResult<i64> {
-    let sql = "INSERT INTO call_attempts (org_id, incident_id, step, person_id, person_name, phone, result, started_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, 'dialing', $7) RETURNING id";
-    Ok(
-        with_tx!(tx, c => sqlx::query_scalar(sql).bind(org.0).bind(incident_id).bind(step).bind(person_id)
-        .bind(person_name).bind(phone).bind(now).fetch_one(c).await)?,
-    )
-}
-
-/// Ends the incident's still-dialing attempts (to `phone` only, when given) with `result`.
-/// Returns how many changed.
-pub async fn finish_dialing(
-    tx: &mut Tx,
-    incident_id: i64,
-    phone: Option<&str>,
-    result: AttemptResult,
-    call_sid: Option<&str>,
-    now: i64,
-) -> AppResult<u64> {
-    let sql = "UPDATE call_attempts SET result = $2, ended_at = $3, call_sid = COALESCE($5, call_sid) \
-               WHERE incident_id = $1 AND result = 'dialing' AND ($4 IS NULL OR phone = $4)";
-    Ok(
-        with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(result.as_str()).bind(now).bind(phone).bind(call_sid)
-        .execute(c).await.map(|r| r.rows_affected()))?,
     )
 }
 
@@ -219,43 +156,6 @@ pub async fn events(db: &Db, org: OrgId, incident_id: i64) -> AppResult<Vec<Even
     )
 }
 
-pub async fn set_answered(
-    tx: &mut Tx,
-    incident_id: i64,
-    person_id: Option<i64>,
-    phone: &str,
-    now: i64,
-) -> AppResult<()> {
-    let sql = "UPDATE incidents SET status = 'answered', answered_person_id = $2, answered_phone = $3, answered_at = $4, updated_at = $4 \
-               WHERE id = $1";
-    with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(person_id).bind(phone).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn set_status(
-    tx: &mut Tx,
-    incident_id: i64,
-    status: IncidentStatus,
-    now: i64,
-) -> AppResult<()> {
-    let sql = "UPDATE incidents SET status = $2, updated_at = $3 WHERE id = $1";
-    with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(status.as_str()).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Records the end of the call: its duration, and `completed` when someone had answered.
-pub async fn set_ended(
-    tx: &mut Tx,
-    incident_id: i64,
-    duration_secs: Option<i64>,
-    now: i64,
-) -> AppResult<()> {
-    let sql = "UPDATE incidents SET duration_secs = COALESCE($2, duration_secs), ended_at = COALESCE(ended_at, $3), updated_at = $3, \
-               status = CASE WHEN status = 'answered' THEN 'completed' ELSE status END WHERE id = $1";
-    with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(duration_secs).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 pub async fn set_voicemail(
     db: &Db,
     org: OrgId,
@@ -267,18 +167,6 @@ pub async fn set_voicemail(
 ) -> AppResult<()> {
     let sql = "UPDATE incidents SET voicemail_url = $3, voicemail_sid = $4, voicemail_secs = $5, updated_at = $6 WHERE org_id = $1 AND id = $2";
     with_db!(db, p => sqlx::query(sql).bind(org.0).bind(incident_id).bind(url).bind(sid).bind(secs).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn set_transcript(
-    db: &Db,
-    org: OrgId,
-    incident_id: i64,
-    text: &str,
-    now: i64,
-) -> AppResult<()> {
-    let sql = "UPDATE incidents SET transcript = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
-    with_db!(db, p => sqlx::query(sql).bind(org.0).bind(incident_id).bind(text).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

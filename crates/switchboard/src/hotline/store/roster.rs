@@ -201,7 +201,8 @@ pub async fn delete_oncall_period(db: &Db, org: OrgId, line_id: i64, id: i64) ->
     Ok(())
 }
 
-/// Who is on call at `at` among `periods`, by the same rule as [`oncall_at`].
+/// Who is on call at `at` among `periods`: the latest-starting period covering it wins, so a
+/// short swap placed over a weekly rotation takes effect.
 pub fn oncall_in(periods: &[OnCallPeriod], at: i64) -> OnCall {
     periods
         .iter()
@@ -212,15 +213,4 @@ pub fn oncall_in(periods: &[OnCallPeriod], at: i64) -> OnCall {
             secondary: p.secondary_person_id,
         })
         .unwrap_or_default()
-}
-
-/// Who is on call at `at` (the latest-starting period covering it wins, so a short swap
-/// placed over a weekly rotation takes effect).
-pub async fn oncall_at(db: &Db, org: OrgId, line_id: i64, at: i64) -> AppResult<OnCall> {
-    let sql = "SELECT primary_person_id, secondary_person_id FROM hotline_oncall \
-               WHERE org_id = $1 AND line_id = $2 AND starts_at <= $3 AND $3 < ends_at ORDER BY starts_at DESC, id DESC LIMIT 1";
-    let row: Option<(Option<i64>, Option<i64>)> = with_db!(db, p => sqlx::query_as(sql).bind(org.0).bind(line_id).bind(at).fetch_optional(p).await)?;
-    Ok(row
-        .map(|(primary, secondary)| OnCall { primary, secondary })
-        .unwrap_or_default())
 }
