@@ -26,7 +26,7 @@ use sqlx::FromRow;
 use tokio::sync::{mpsc, oneshot};
 
 use super::escalation::{self, Roster};
-use super::model::ladder::Target;
+use super::model::ladder::{PriorAttempt, Target};
 use super::model::{AttemptResult, IncidentStatus, LineKind};
 use super::store::incidents::{Attempt, INCIDENT_COLUMNS, Incident};
 use super::store::lines::Line;
@@ -221,37 +221,19 @@ async fn apply_batch(
             );
         }
     }
-    let pending: Vec<AppResult<Pending>> = commands
+    let mut results: Vec<AppResult<Outcome>> = commands
         .iter()
         .map(|c| book.apply(c, rosters, now))
         .collect();
     book.write(&mut tx).await?;
     tx.commit().await?;
-    Ok(pending
-        .into_iter()
-        .map(|p| {
-            p.map(|p| match p {
-                Pending::Walked {
-                    incident_id,
-                    targets,
-                } => Outcome::Walked(Walked {
-                    incident_id,
-                    targets,
-                    round: book.round(incident_id),
-                }),
-                Pending::Recorded => Outcome::Recorded,
-            })
-        })
-        .collect())
-}
-
-/// A command's result before the batch's new rows have ids.
-enum Pending {
-    Walked {
-        incident_id: i64,
-        targets: Vec<Target>,
-    },
-    Recorded,
+    // New attempts have their ids only now.
+    for result in &mut results {
+        if let Ok(Outcome::Walked(walked)) = result {
+            walked.round = book.round(walked.incident_id);
+        }
+    }
+    Ok(results)
 }
 
 /// An incident as the batch holds it: its row and attempts, and what changed.
@@ -337,11 +319,12 @@ impl Draft {
         changed
     }
 
-    pub fn attempts(&self) -> Vec<Attempt> {
+    /// Who has been tried so far, as the ladder sees it.
+    pub fn prior_attempts(&self) -> Vec<PriorAttempt> {
         self.state
             .attempts
             .iter()
-            .map(|a| a.attempt.clone())
+            .map(|a| a.attempt.prior())
             .collect()
     }
 
@@ -489,7 +472,7 @@ impl Book {
         command: &Command,
         rosters: &Rosters,
         now: Timestamp,
-    ) -> AppResult<Pending> {
+    ) -> AppResult<Outcome> {
         let mut draft = match command {
             Command::Walk {
                 org,
@@ -556,10 +539,11 @@ impl Book {
                 let position = self.pool_positions.get(&line.id).copied().unwrap_or(0);
                 let targets =
                     escalation::walk_rules(&mut draft, line, roster, position, request, *all, now)?;
-                Pending::Walked {
+                Outcome::Walked(Walked {
                     incident_id: draft.state.incident.id,
                     targets,
-                }
+                    round: 0,
+                })
             }
             Command::Answered {
                 phone,
@@ -568,7 +552,7 @@ impl Book {
                 ..
             } => {
                 escalation::answered_rules(&mut draft, phone, call_sid.as_deref(), request);
-                Pending::Recorded
+                Outcome::Recorded
             }
             Command::AttemptFailed {
                 phone,
@@ -584,13 +568,13 @@ impl Book {
                     call_sid.as_deref(),
                     request,
                 );
-                Pending::Recorded
+                Outcome::Recorded
             }
             Command::Completed {
                 duration, request, ..
             } => {
                 escalation::completed_rules(&mut draft, *duration, request);
-                Pending::Recorded
+                Outcome::Recorded
             }
         };
         // The command succeeded: its changes join the batch.

@@ -8,11 +8,10 @@ use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
 use super::desk::{Command, Draft, IncidentRef, Outcome, Walked};
-use super::model::ladder::{self, Decision, LadderInput, LadderStep, Target};
+use super::model::ladder::{self, Decision, LadderInput, LadderStep, PriorAttempt, Target};
 use super::model::{
     AttemptResult, Candidate, Hours, IncidentStatus, LineKind, Override, Shift, shifts,
 };
-use super::store::incidents::Attempt;
 use super::store::lines::Line;
 use super::store::roster::OnCallPeriod;
 use super::store::{lines, roster};
@@ -169,7 +168,7 @@ pub(super) fn walk_rules(
     if d.finish_dialing(None, AttemptResult::NoAnswer, None) > 0 {
         d.event("unreported_attempt", &json!({ "treatedAs": "no-answer" }));
     }
-    let attempts = d.attempts();
+    let attempts = d.prior_attempts();
     let position = match line.kind {
         LineKind::Ladder => usize::try_from(pool_position).unwrap_or(0),
         LineKind::Shift => 0,
@@ -341,12 +340,11 @@ impl Roster {
         &self,
         line: &Line,
         hours: Hours,
-        attempts: &[Attempt],
+        prior: &[PriorAttempt],
         pool_position: usize,
         all: bool,
         now: Timestamp,
     ) -> Vec<Decision> {
-        let prior: Vec<_> = attempts.iter().map(Attempt::prior).collect();
         match line.kind {
             LineKind::Ladder => {
                 let steps = match hours {
@@ -359,7 +357,7 @@ impl Roster {
                     people: &self.people,
                     pool: &self.pool,
                     pool_position: pool_position % self.pool.len().max(1),
-                    attempts: &prior,
+                    attempts: prior,
                 };
                 vec![ladder::next_target(&input)]
             }
