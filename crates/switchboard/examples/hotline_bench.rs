@@ -9,7 +9,8 @@
 //! X-Twilio-Signature (JSON body with bodySHA256), walks the demo ladder and writes the
 //! attempt and its audit events. `/callrouting/handle` is a signed Twilio voice webhook (form
 //! body) for the demo's Community Line, a new call (its own CallSid, so its own incident and
-//! signature) per request. Prints requests/s and p50/p99 latency.
+//! signature) per request. Prints requests/s, p50/p99 latency, and the CPU time the process
+//! (server and client together) spent per request.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -133,27 +134,29 @@ async fn main() -> anyhow::Result<()> {
         *CONNECTIONS
     );
     println!(
-        "{:<34} {:>10} {:>9} {:>9} {:>8}",
-        "scenario", "req/s", "p50 ms", "p99 ms", "errors"
+        "{:<34} {:>10} {:>9} {:>9} {:>12} {:>8}",
+        "scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"
     );
     for s in &scenarios {
-        let (rps, p50, p99, errors) = run(s, Duration::from_secs(seconds)).await;
+        let (rps, p50, p99, cpu, errors) = run(s, Duration::from_secs(seconds)).await;
         println!(
-            "{:<34} {:>10.0} {:>9.2} {:>9.2} {:>8}",
-            s.name, rps, p50, p99, errors
+            "{:<34} {:>10.0} {:>9.2} {:>9.2} {:>12.0} {:>8}",
+            s.name, rps, p50, p99, cpu, errors
         );
     }
     running.shutdown().await?;
     Ok(())
 }
 
-async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, usize) {
+/// Requests/s, p50 and p99 latency (ms), CPU µs per request, errors.
+async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, f64, usize) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(*CONNECTIONS)
         .build()
         .expect("client");
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
     let mut tasks = Vec::new();
     let sent = Arc::new(std::sync::atomic::AtomicU64::new(1));
     for _ in 0..*CONNECTIONS {
@@ -191,13 +194,39 @@ async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, usize) {
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds() - cpu_before;
     all.sort_by(|a, b| a.total_cmp(b));
     let pct = |p: f64| {
         all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
             .copied()
             .unwrap_or(f64::NAN)
     };
-    (all.len() as f64 / elapsed, pct(0.50), pct(0.99), errors)
+    let cpu_per_request = cpu * 1e6 / all.len().max(1) as f64;
+    (
+        all.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        cpu_per_request,
+        errors,
+    )
+}
+
+/// CPU time this process (server and client together) has used, in seconds; NaN where
+/// /proc is missing. Steadier than req/s on a shared machine: a change that saves work shows
+/// here even when the machine's speed wanders.
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        // Clock ticks are 100 per second on Linux.
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
 }
 
 /// The baseline: axum answering constant TwiML, nothing else.

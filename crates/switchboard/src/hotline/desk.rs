@@ -27,9 +27,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::escalation::{self, Roster};
 use super::model::ladder::{PriorAttempt, Target};
-use super::model::{AttemptResult, IncidentStatus, LineKind};
+use super::model::{AttemptResult, IncidentStatus, LineKind, RingStrategy};
 use super::store::incidents::{Attempt, INCIDENT_COLUMNS, Incident};
-use super::store::lines::Line;
+use super::store::lines::{self, Line};
 use crate::accounts::OrgId;
 use crate::clock::Clock;
 use crate::db::{Db, DbKind, Tx, dialect};
@@ -48,19 +48,40 @@ pub enum IncidentRef {
         caller: String,
         call_sid: Option<String>,
     },
+    /// A native call: the incident this CallSid already has on the line (Twilio retried the
+    /// webhook), else a new one.
+    Call {
+        caller: String,
+        call_sid: String,
+    },
+}
+
+/// Which line a walk is on. The desk reads the line inside the batch's transaction, so a
+/// request costs no read of its own.
+#[derive(Clone, Debug)]
+pub enum LineRef {
+    Id(i64),
+    /// The line that answers this Twilio number.
+    Number(String),
+    /// The existing incident's own line.
+    OfIncident,
+    /// The installation's only ladder line (a Studio flow that names none).
+    OnlyLadder,
 }
 
 /// One change to an incident, as the Studio endpoints and the native voice flow ask for it.
 #[derive(Clone, Debug)]
 pub enum Command {
-    /// Pick the next target (on a simultaneous shift line with `all`, everyone on shift not
-    /// yet tried), or mark the incident exhausted.
+    /// Pick the next target, or mark the incident exhausted. With `ring_strategy`, a shift
+    /// line set to ring everyone at once gets everyone on shift not yet tried (the native
+    /// flow); without, one target (Studio's contract). `org` = None for Studio requests,
+    /// which are authorised for the whole installation.
     Walk {
-        org: OrgId,
-        line: Line,
+        org: Option<OrgId>,
+        line: LineRef,
         incident: IncidentRef,
         request: Value,
-        all: bool,
+        ring_strategy: bool,
     },
     Answered {
         org: Option<OrgId>,
@@ -88,6 +109,9 @@ pub enum Command {
 /// What a walk decided.
 #[derive(Clone, Debug)]
 pub struct Walked {
+    pub org: OrgId,
+    /// The line walked, as the batch read it.
+    pub line: Line,
     pub incident_id: i64,
     /// Empty when the incident is exhausted.
     pub targets: Vec<Target>,
@@ -97,7 +121,7 @@ pub struct Walked {
 
 #[derive(Clone, Debug)]
 pub enum Outcome {
-    Walked(Walked),
+    Walked(Box<Walked>),
     Recorded,
 }
 
@@ -200,22 +224,18 @@ async fn apply_batch(
 ) -> AppResult<Vec<AppResult<Outcome>>> {
     let mut tx = db.begin().await?;
     let mut book = Book::load(&mut tx, commands, now.as_millisecond()).await?;
-    for command in commands {
-        let Command::Walk { org, line, .. } = command else {
-            continue;
-        };
-        let version = book.roster_versions.get(&line.id).copied();
+    for line in book.lines.values() {
         let fresh = rosters
-            .get(&line.id)
-            .is_some_and(|c| Some(c.version) == version && c.kind == line.kind);
-        if !fresh && let Some(version) = version {
+            .get(&line.line.id)
+            .is_some_and(|c| c.version == line.roster_version && c.kind == line.line.kind);
+        if !fresh {
             // Read through the pool: on SQLite the write lock keeps the roster still meanwhile.
-            let roster = Roster::load(db, *org, line).await?;
+            let roster = Roster::load(db, line.org, &line.line).await?;
             rosters.insert(
-                line.id,
+                line.line.id,
                 CachedRoster {
-                    version,
-                    kind: line.kind,
+                    version: line.roster_version,
+                    kind: line.line.kind,
                     roster,
                 },
             );
@@ -347,59 +367,95 @@ impl Draft {
     }
 }
 
+/// A line as the batch read it, with what the desk needs besides its settings.
+struct LineState {
+    org: OrgId,
+    line: Line,
+    roster_version: i64,
+}
+
 /// Everything a batch reads and writes.
 struct Book {
     now: i64,
     incidents: BTreeMap<i64, IncidentState>,
+    /// The lines the batch's walks are on (by id), and which number reaches which.
+    lines: BTreeMap<i64, LineState>,
+    numbers: HashMap<String, i64>,
     /// Walked lines' rotating pool positions, and which changed.
     pool_positions: BTreeMap<i64, i64>,
-    /// Walked lines' organisations' roster versions.
-    roster_versions: BTreeMap<i64, i64>,
     changed_pools: BTreeSet<i64>,
-    /// Ids for the batch's new incidents, in order.
-    new_ids: std::vec::IntoIter<i64>,
+    /// The next free ids; on SQLite, read with the batch (it holds the write lock).
+    next_ids: NextIds,
     events: Vec<NewEvent>,
+}
+
+/// What a batch's commands ask to read.
+#[derive(Default)]
+struct Wanted {
+    incidents: BTreeSet<i64>,
+    call_sids: BTreeSet<String>,
+    lines: BTreeSet<i64>,
+    numbers: BTreeSet<String>,
+    only_ladder: bool,
+    opening: usize,
+}
+
+impl Wanted {
+    fn of(commands: &[Command]) -> Wanted {
+        let mut wanted = Wanted::default();
+        for command in commands {
+            match command {
+                Command::Walk { line, incident, .. } => {
+                    match incident {
+                        IncidentRef::Existing(id) => {
+                            wanted.incidents.insert(*id);
+                        }
+                        IncidentRef::New { .. } => wanted.opening += 1,
+                        IncidentRef::Call { call_sid, .. } => {
+                            wanted.call_sids.insert(call_sid.clone());
+                            wanted.opening += 1;
+                        }
+                    }
+                    match line {
+                        LineRef::Id(id) => {
+                            wanted.lines.insert(*id);
+                        }
+                        LineRef::Number(number) => {
+                            wanted.numbers.insert(number.clone());
+                        }
+                        LineRef::OnlyLadder => wanted.only_ladder = true,
+                        // Added once the incidents are read.
+                        LineRef::OfIncident => {}
+                    }
+                }
+                Command::Answered { incident, .. }
+                | Command::AttemptFailed { incident, .. }
+                | Command::Completed { incident, .. } => {
+                    wanted.incidents.insert(*incident);
+                }
+            }
+        }
+        wanted
+    }
 }
 
 impl Book {
     async fn load(tx: &mut Tx, commands: &[Command], now: i64) -> AppResult<Book> {
         let kind = tx.kind();
-        let mut existing = BTreeSet::new();
-        let mut walked_lines = BTreeSet::new();
-        let mut opening = 0;
-        for command in commands {
-            match command {
-                Command::Walk { line, incident, .. } => {
-                    match incident {
-                        IncidentRef::Existing(id) => existing.insert(*id),
-                        IncidentRef::New { .. } => {
-                            opening += 1;
-                            false
-                        }
-                    };
-                    walked_lines.insert(line.id);
-                }
-                Command::Answered { incident, .. }
-                | Command::AttemptFailed { incident, .. }
-                | Command::Completed { incident, .. } => {
-                    existing.insert(*incident);
-                }
-            }
-        }
-        let ids: Vec<i64> = existing.into_iter().collect();
+        let mut wanted = Wanted::of(commands);
         let mut incidents = BTreeMap::new();
-        if !ids.is_empty() {
+        if !wanted.incidents.is_empty() || !wanted.call_sids.is_empty() {
             // Locked in id order on Postgres, incidents before lines, so two processes'
             // batches cannot deadlock.
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE id IN ({}) ORDER BY id{}",
-                placeholders(1, ids.len()),
+                "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {} OR {} ORDER BY id{}",
+                in_list(kind, "id", 1, Int),
+                in_list(kind, "call_sid", 2, Text),
                 dialect::for_update(kind)
             ));
+            let (ids, sids) = (json_array(&wanted.incidents), json_array(&wanted.call_sids));
             let rows: Vec<IncidentRow> = with_tx!(&mut *tx, c => {
-                let mut q = sqlx::query_as::<_, IncidentRow>(sql);
-                for id in &ids { q = q.bind(*id); }
-                q.fetch_all(c).await
+                sqlx::query_as::<_, IncidentRow>(sql).bind(&ids).bind(&sids).fetch_all(c).await
             })?;
             for row in rows {
                 incidents.insert(
@@ -415,13 +471,12 @@ impl Book {
             }
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT incident_id, id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at \
-                 FROM call_attempts WHERE incident_id IN ({}) ORDER BY id",
-                placeholders(1, ids.len())
+                 FROM call_attempts WHERE {} ORDER BY id",
+                in_list(kind, "incident_id", 1, Int)
             ));
+            let ids = json_array(incidents.keys());
             let rows: Vec<AttemptRow> = with_tx!(&mut *tx, c => {
-                let mut q = sqlx::query_as::<_, AttemptRow>(sql);
-                for id in &ids { q = q.bind(*id); }
-                q.fetch_all(c).await
+                sqlx::query_as::<_, AttemptRow>(sql).bind(&ids).fetch_all(c).await
             })?;
             for row in rows {
                 if let Some(state) = incidents.get_mut(&row.incident_id) {
@@ -433,36 +488,68 @@ impl Book {
                 }
             }
         }
-        let (mut pool_positions, mut roster_versions) = (BTreeMap::new(), BTreeMap::new());
-        if !walked_lines.is_empty() {
-            let lines: Vec<i64> = walked_lines.into_iter().collect();
+        for command in commands {
+            if let Command::Walk {
+                line: LineRef::OfIncident,
+                incident: IncidentRef::Existing(id),
+                ..
+            } = command
+                && let Some(state) = incidents.get(id)
+            {
+                wanted.lines.insert(state.incident.line_id);
+            }
+        }
+        let mut lines = BTreeMap::new();
+        if !wanted.lines.is_empty() || !wanted.numbers.is_empty() || wanted.only_ladder {
             let lock = match kind {
                 DbKind::Postgres => " FOR UPDATE OF l",
                 DbKind::Sqlite => "",
             };
+            // The only-ladder question reads the first two ladder lines: two mean "several".
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT l.id, l.pool_position, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
-                 WHERE l.id IN ({}) ORDER BY l.id{lock}",
-                placeholders(1, lines.len()),
+                "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
+                 WHERE {} OR {} \
+                 OR l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT $3) \
+                 ORDER BY l.id{lock}",
+                lines::line_columns("l"),
+                in_list(kind, "l.id", 1, Int),
+                in_list(kind, "l.phone_number", 2, Text),
             ));
-            let rows: Vec<(i64, i64, i64)> = with_tx!(&mut *tx, c => {
-                let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sql);
-                for id in &lines { q = q.bind(*id); }
-                q.fetch_all(c).await
+            let (ids, numbers) = (json_array(&wanted.lines), json_array(&wanted.numbers));
+            let ladders: i64 = if wanted.only_ladder { 2 } else { 0 };
+            let rows: Vec<LineRow> = with_tx!(&mut *tx, c => {
+                sqlx::query_as::<_, LineRow>(sql).bind(&ids).bind(&numbers).bind(ladders).fetch_all(c).await
             })?;
-            for (line, position, version) in rows {
-                pool_positions.insert(line, position);
-                roster_versions.insert(line, version);
+            for row in rows {
+                let line = row.line.into_line();
+                lines.insert(
+                    line.id,
+                    LineState {
+                        org: OrgId(row.org_id),
+                        line,
+                        roster_version: row.roster_version,
+                    },
+                );
             }
         }
-        let new_ids = allocate_ids(tx, "incidents", opening).await?;
+        let numbers = lines
+            .values()
+            .map(|l| (l.line.phone_number.clone(), l.line.id))
+            .collect();
+        let pool_positions = lines
+            .values()
+            .map(|l| (l.line.id, l.line.pool_position))
+            .collect();
+        let walks = commands.iter().any(|c| matches!(c, Command::Walk { .. }));
+        let next_ids = NextIds::read(tx, wanted.opening, walks).await?;
         Ok(Book {
             now,
             incidents,
+            lines,
+            numbers,
             pool_positions,
-            roster_versions,
             changed_pools: BTreeSet::new(),
-            new_ids: new_ids.into_iter(),
+            next_ids,
             events: Vec::new(),
         })
     }
@@ -473,94 +560,60 @@ impl Book {
         rosters: &Rosters,
         now: Timestamp,
     ) -> AppResult<Outcome> {
-        let mut draft = match command {
+        let (mut draft, outcome) = match command {
             Command::Walk {
                 org,
-                line,
-                incident: IncidentRef::New { caller, call_sid },
-                ..
-            } => {
-                let id = self
-                    .new_ids
-                    .next()
-                    .expect("an id was allocated for every new incident");
-                let hours = line
-                    .business_hours
-                    .classify(&escalation::line_tz(line), now);
-                let incident = Incident {
-                    id,
-                    line_id: line.id,
-                    caller_phone: caller.clone(),
-                    call_sid: call_sid.clone(),
-                    status: IncidentStatus::Open.as_str().to_string(),
-                    hours: hours.as_str().to_string(),
-                    answered_person_id: None,
-                    answered_phone: None,
-                    duration_secs: None,
-                    voicemail_url: None,
-                    voicemail_secs: None,
-                    transcript: None,
-                    created_at: self.now,
-                    answered_at: None,
-                    ended_at: None,
-                };
-                self.draft(IncidentState {
-                    org: *org,
-                    incident,
-                    attempts: Vec::new(),
-                    new: true,
-                    changed: true,
-                })
-            }
-            Command::Walk {
-                org,
-                incident: IncidentRef::Existing(id),
-                ..
-            } => self.draft(self.find(Some(*org), *id)?),
-            Command::Answered { org, incident, .. }
-            | Command::AttemptFailed { org, incident, .. }
-            | Command::Completed { org, incident, .. } => self.draft(self.find(*org, *incident)?),
-        };
-        let pending = match command {
-            Command::Walk {
                 line,
                 incident,
                 request,
-                all,
-                ..
+                ring_strategy,
             } => {
+                let (mut draft, line_org, line) = self.walk_draft(*org, line, incident, now)?;
                 let roster = &rosters
                     .get(&line.id)
                     .ok_or(AppError::NotFound("line"))?
                     .roster;
-                if let IncidentRef::New { caller, call_sid } = incident {
-                    escalation::opened(&mut draft, line, caller, call_sid.as_deref(), request);
+                if draft.state.new {
+                    let incident = &draft.state.incident;
+                    let (caller, call_sid) =
+                        (incident.caller_phone.clone(), incident.call_sid.clone());
+                    escalation::opened(&mut draft, &line, &caller, call_sid.as_deref(), request);
                 }
+                let all = *ring_strategy
+                    && line.kind == LineKind::Shift
+                    && line.ring_strategy == RingStrategy::Simultaneous;
                 let position = self.pool_positions.get(&line.id).copied().unwrap_or(0);
                 let targets =
-                    escalation::walk_rules(&mut draft, line, roster, position, request, *all, now)?;
-                Outcome::Walked(Walked {
+                    escalation::walk_rules(&mut draft, &line, roster, position, request, all, now)?;
+                let walked = Walked {
+                    org: line_org,
                     incident_id: draft.state.incident.id,
+                    line,
                     targets,
                     round: 0,
-                })
+                };
+                (draft, Outcome::Walked(Box::new(walked)))
             }
             Command::Answered {
+                org,
+                incident,
                 phone,
                 call_sid,
                 request,
-                ..
             } => {
+                let mut draft = self.draft(self.find(*org, *incident)?);
                 escalation::answered_rules(&mut draft, phone, call_sid.as_deref(), request);
-                Outcome::Recorded
+                (draft, Outcome::Recorded)
             }
             Command::AttemptFailed {
+                org,
+                incident,
                 phone,
                 reason,
                 call_sid,
                 request,
-                ..
             } => {
+                let mut draft = self.draft(self.find(*org, *incident)?);
                 escalation::attempt_failed_rules(
                     &mut draft,
                     phone,
@@ -568,13 +621,17 @@ impl Book {
                     call_sid.as_deref(),
                     request,
                 );
-                Outcome::Recorded
+                (draft, Outcome::Recorded)
             }
             Command::Completed {
-                duration, request, ..
+                org,
+                incident,
+                duration,
+                request,
             } => {
+                let mut draft = self.draft(self.find(*org, *incident)?);
                 escalation::completed_rules(&mut draft, *duration, request);
-                Outcome::Recorded
+                (draft, Outcome::Recorded)
             }
         };
         // The command succeeded: its changes join the batch.
@@ -584,7 +641,95 @@ impl Book {
         }
         self.events.append(&mut draft.events);
         self.incidents.insert(draft.state.incident.id, draft.state);
-        Ok(pending)
+        Ok(outcome)
+    }
+
+    /// A walk's line (with its organisation) and incident, opened here for a new call.
+    fn walk_draft(
+        &mut self,
+        org: Option<OrgId>,
+        line: &LineRef,
+        incident: &IncidentRef,
+        now: Timestamp,
+    ) -> AppResult<(Draft, OrgId, Line)> {
+        let line_id = match line {
+            LineRef::Id(id) => Some(*id),
+            LineRef::Number(number) => self.numbers.get(number).copied(),
+            LineRef::OfIncident => match incident {
+                IncidentRef::Existing(id) => self.find(org, *id)?.incident.line_id.into(),
+                _ => None,
+            },
+            LineRef::OnlyLadder => {
+                let mut ladders = self
+                    .lines
+                    .values()
+                    .filter(|l| l.line.kind == LineKind::Ladder);
+                match (ladders.next(), ladders.next()) {
+                    (Some(only), None) => Some(only.line.id),
+                    (None, _) => return Err(AppError::NotFound("ladder line")),
+                    (Some(_), Some(_)) => {
+                        return Err(AppError::field(
+                            "line",
+                            "several ladder lines exist; add ?line=<id> to the URL",
+                        ));
+                    }
+                }
+            }
+        };
+        let found = line_id
+            .and_then(|id| self.lines.get(&id))
+            .filter(|l| org.is_none_or(|o| o == l.org))
+            .ok_or(AppError::NotFound("line"))?;
+        let (line_org, line) = (found.org, found.line.clone());
+        let (caller, call_sid) = match incident {
+            IncidentRef::Existing(id) => {
+                let state = self.find(Some(line_org), *id)?;
+                return Ok((self.draft(state), line_org, line));
+            }
+            IncidentRef::Call { caller, call_sid } => {
+                // The call's latest incident (read, or opened earlier in this batch).
+                let latest = self
+                    .incidents
+                    .values()
+                    .rev()
+                    .find(|s| s.incident.call_sid.as_deref() == Some(call_sid.as_str()));
+                if let Some(state) = latest
+                    && state.incident.line_id == line.id
+                {
+                    return Ok((self.draft(state.clone()), line_org, line));
+                }
+                (caller.clone(), Some(call_sid.clone()))
+            }
+            IncidentRef::New { caller, call_sid } => (caller.clone(), call_sid.clone()),
+        };
+        let hours = line
+            .business_hours
+            .classify(&escalation::line_tz(&line), now);
+        let incident = Incident {
+            id: self.next_ids.incident(),
+            line_id: line.id,
+            caller_phone: caller,
+            call_sid,
+            status: IncidentStatus::Open.as_str().to_string(),
+            hours: hours.as_str().to_string(),
+            answered_person_id: None,
+            answered_phone: None,
+            duration_secs: None,
+            voicemail_url: None,
+            voicemail_secs: None,
+            transcript: None,
+            created_at: self.now,
+            answered_at: None,
+            ended_at: None,
+        };
+        let state = IncidentState {
+            org: line_org,
+            incident,
+            attempts: Vec::new(),
+            new: true,
+            changed: true,
+        };
+        Ok((self.draft(state), line_org, line))
     }
 
     fn draft(&self, state: IncidentState) -> Draft {
@@ -611,7 +756,6 @@ impl Book {
             s.attempts.iter().map(|a| a.attempt.id).max().unwrap_or(0)
         })
     }
-
     /// Writes the batch: a few statements whatever its size.
     async fn write(&mut self, tx: &mut Tx) -> AppResult<()> {
         let new_attempts = self
@@ -620,9 +764,7 @@ impl Book {
             .flat_map(|s| &s.attempts)
             .filter(|a| a.new)
             .count();
-        let mut attempt_ids = allocate_ids(tx, "call_attempts", new_attempts)
-            .await?
-            .into_iter();
+        let mut attempt_ids = self.next_ids.attempts(tx, new_attempts).await?.into_iter();
         for state in self.incidents.values_mut() {
             for a in state.attempts.iter_mut().filter(|a| a.new) {
                 a.attempt.id = attempt_ids.next().expect("an id for every new attempt");
@@ -760,18 +902,88 @@ struct IncidentRow {
 }
 
 #[derive(FromRow)]
+struct LineRow {
+    org_id: i64,
+    roster_version: i64,
+    #[sqlx(flatten)]
+    line: lines::LineRow,
+}
+
+#[derive(FromRow)]
 struct AttemptRow {
     incident_id: i64,
     #[sqlx(flatten)]
     attempt: Attempt,
 }
 
-/// `$first, $first+1, ...`: `n` numbered placeholders.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// "`column` is one of the values in the JSON array bound as `$param`": one statement text
+/// (prepared once) whatever the list's length, and an index lookup per value on both backends
+/// (Postgres gets an array, which its planner matches against an index; a set-returning
+/// function in `IN (...)` would be joined by scanning the table).
+fn in_list(kind: DbKind, column: &str, param: usize, of: Column) -> String {
+    match (kind, of) {
+        (DbKind::Sqlite, _) => format!("{column} IN (SELECT value FROM json_each(${param}))"),
+        (DbKind::Postgres, Int) => format!(
+            "{column} = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(${param} AS JSONB))))"
+        ),
+        (DbKind::Postgres, Text) => format!(
+            "{column} = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text(CAST(${param} AS JSONB))))"
+        ),
+    }
+}
+
+/// `values` as a JSON array, for [`in_list`].
+fn json_array<T: serde::Serialize>(values: impl IntoIterator<Item = T>) -> String {
+    let values: Vec<T> = values.into_iter().collect();
+    serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Fresh ids for a batch's new rows.
+struct NextIds {
+    /// For the batch's new incidents, in order.
+    incidents: std::vec::IntoIter<i64>,
+    /// SQLite: the largest attempt id, read with the incidents' (the batch holds the write
+    /// lock, so the ids after it are ours).
+    attempts_after: Option<i64>,
+}
+
+impl NextIds {
+    /// Ids for `opening` new incidents; on SQLite, when the batch `walks` (and so may add
+    /// attempts), the attempts' too, in the same query.
+    async fn read(tx: &mut Tx, opening: usize, walks: bool) -> AppResult<NextIds> {
+        let count = opening as i64;
+        match tx {
+            Tx::Sqlite(t, _) if opening > 0 || walks => {
+                let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM incidents), \
+                           (SELECT COALESCE(MAX(id), 0) FROM call_attempts)";
+                let (incidents, attempts): (i64, i64) =
+                    sqlx::query_as(sql).fetch_one(&mut **t).await?;
+                Ok(NextIds {
+                    incidents: (incidents + 1..=incidents + count)
+                        .collect::<Vec<_>>()
+                        .into_iter(),
+                    attempts_after: Some(attempts),
+                })
+            }
+            _ => Ok(NextIds {
+                incidents: allocate_ids(tx, "incidents", opening).await?.into_iter(),
+                attempts_after: None,
+            }),
+        }
+    }
+
+    fn incident(&mut self) -> i64 {
+        self.incidents
+            .next()
+            .expect("an id was allocated for every new incident")
+    }
+
+    async fn attempts(&mut self, tx: &mut Tx, n: usize) -> AppResult<Vec<i64>> {
+        match self.attempts_after {
+            Some(after) => Ok((after + 1..=after + n as i64).collect()),
+            None => allocate_ids(tx, "call_attempts", n).await,
+        }
+    }
 }
 
 /// `n` fresh ids for `table`'s rows. Inside the batch's transaction: on SQLite it holds the
@@ -847,7 +1059,9 @@ impl Rows {
     /// and `key` (its position).
     fn source(kind: DbKind, param: usize) -> String {
         match kind {
-            DbKind::Sqlite => format!("json_each(${param}) AS e"),
+            // jsonb_each hands each row over as binary JSON, so reading its columns with
+            // `->>` does not parse the row's text again per column.
+            DbKind::Sqlite => format!("jsonb_each(${param}) AS e"),
             DbKind::Postgres => format!(
                 "jsonb_array_elements(CAST(${param} AS JSONB)) WITH ORDINALITY AS e(value, key)"
             ),
@@ -930,8 +1144,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_are_numbered_from_the_first() {
-        assert_eq!(placeholders(3, 3), "$3, $4, $5");
+    fn an_in_list_reads_its_values_from_one_bound_array() {
+        assert_eq!(
+            in_list(DbKind::Sqlite, "id", 2, Int),
+            "id IN (SELECT value FROM json_each($2))"
+        );
+        assert_eq!(json_array([3, 1]), "[3,1]");
+        assert_eq!(json_array(Vec::<i64>::new()), "[]");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
 
-use super::desk::{Command, Draft, IncidentRef, Outcome, Walked};
+use super::desk::{Command, Draft, IncidentRef, LineRef, Outcome, Walked};
 use super::model::ladder::{self, Decision, LadderInput, LadderStep, PriorAttempt, Target};
 use super::model::{
     AttemptResult, Candidate, Hours, IncidentStatus, LineKind, Override, Shift, shifts,
@@ -27,27 +27,28 @@ pub fn line_tz(line: &Line) -> TimeZone {
     TimeZone::get(&line.time_zone).unwrap_or(TimeZone::UTC)
 }
 
-/// Walks `incident` (opening it first for a new call): picks and records the next target, or
-/// marks it exhausted. An attempt still `dialing` (never reported) counts as attempted and is
-/// closed as no-answer. On a shift line with `all`, everyone on shift not yet attempted is
-/// picked (to ring them at once), one attempt each. No targets = exhausted.
+/// Walks `incident` on `line` (opening the incident first for a new call): picks and records
+/// the next target, or marks it exhausted. An attempt still `dialing` (never reported) counts
+/// as attempted and is closed as no-answer. With `ring_strategy`, a shift line set to ring
+/// everyone at once picks everyone on shift not yet attempted, one attempt each. No targets =
+/// exhausted. The line is read in the desk's transaction and comes back in [`Walked`].
 pub async fn walk(
     state: &AppState,
-    org: OrgId,
-    line: &Line,
+    org: Option<OrgId>,
+    line: LineRef,
     incident: IncidentRef,
     request: Value,
-    all: bool,
+    ring_strategy: bool,
 ) -> AppResult<Walked> {
     let command = Command::Walk {
         org,
-        line: line.clone(),
+        line,
         incident,
         request,
-        all,
+        ring_strategy,
     };
     match state.desk.submit(command).await? {
-        Outcome::Walked(walked) => Ok(walked),
+        Outcome::Walked(walked) => Ok(*walked),
         Outcome::Recorded => Err(AppError::Internal(anyhow::anyhow!(
             "the incident desk answered a walk without targets"
         ))),

@@ -12,11 +12,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::desk::IncidentRef;
+use super::desk::{IncidentRef, LineRef};
 use super::escalation;
-use super::model::AttemptResult;
-use super::store::{incidents, lines};
-use crate::accounts::OrgId;
+use super::model::{AttemptResult, LineKind};
 use crate::app::AppState;
 use crate::http::auth::bearer;
 use crate::http::twilio_signature::{self, SIGNATURE_HEADER};
@@ -137,32 +135,6 @@ pub struct LineQuery {
     line: Option<i64>,
 }
 
-/// Finds the line a request is about: `?line=`, else the incident's, else the only ladder line.
-async fn resolve_line(
-    state: &AppState,
-    line: Option<i64>,
-    incident: Option<i64>,
-) -> AppResult<(OrgId, lines::Line)> {
-    if let Some(id) = line {
-        return lines::find_line_any_org(&state.db, id)
-            .await?
-            .ok_or(AppError::NotFound("line"));
-    }
-    if let Some(incident_id) = incident {
-        let (org, line_id) = incidents::org_and_line(&state.db, incident_id).await?;
-        return Ok((org, lines::find_line(&state.db, org, line_id).await?));
-    }
-    let mut found = lines::ladder_lines_any_org(&state.db, 2).await?;
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(AppError::NotFound("ladder line")),
-        _ => Err(AppError::field(
-            "line",
-            "several ladder lines exist; add ?line=<id> to the URL",
-        )),
-    }
-}
-
 async fn next_target(
     State(state): State<AppState>,
     Query(q): Query<LineQuery>,
@@ -170,7 +142,12 @@ async fn next_target(
 ) -> AppResult<Json<Value>> {
     let incident_id = opt_int(&body, "incidentId")?;
     let call_sid = opt_str(&body, "callSid")?.map(str::to_string);
-    let (org, line) = resolve_line(&state, q.line, incident_id).await?;
+    // `?line=`, else the incident's, else the only ladder line.
+    let line = match (q.line, incident_id) {
+        (Some(id), _) => LineRef::Id(id),
+        (None, Some(_)) => LineRef::OfIncident,
+        (None, None) => LineRef::OnlyLadder,
+    };
     let incident = match incident_id {
         Some(id) => IncidentRef::Existing(id),
         None => IncidentRef::New {
@@ -178,14 +155,17 @@ async fn next_target(
             call_sid,
         },
     };
-    let walked = escalation::walk(&state, org, &line, incident, body, false).await?;
+    let walked = escalation::walk(&state, None, line, incident, body, false).await?;
+    let step = match walked.line.kind {
+        LineKind::Ladder => None,
+        LineKind::Shift => Some(escalation::SHIFT_STEP),
+    };
     let incident_id = walked.incident_id;
-    let target = walked.targets.into_iter().next();
-    Ok(Json(match target {
+    Ok(Json(match walked.targets.into_iter().next() {
         Some(t) => json!({
             "incidentId": incident_id,
             "nextPhoneE164": t.phone,
-            "stepName": if line.kind == super::model::LineKind::Ladder { t.step.as_str() } else { escalation::SHIFT_STEP },
+            "stepName": step.unwrap_or(t.step.as_str()),
             "timeoutSeconds": t.timeout_secs,
             "userName": t.name,
         }),

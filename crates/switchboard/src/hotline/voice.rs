@@ -18,9 +18,9 @@ use twilio::resources::DialCallStatus;
 use twilio::twiml::{CONTENT_TYPE, VoiceResponse};
 use twilio::webhook::{CallStatusCallback, DialAction, VoiceRequest};
 
-use super::desk::IncidentRef;
+use super::desk::{IncidentRef, LineRef};
 use super::escalation;
-use super::model::{AttemptResult, IncidentStatus, LineKind, RingStrategy};
+use super::model::{AttemptResult, IncidentStatus};
 use super::store::incidents::{self, Incident};
 use super::store::lines::{self, Line};
 use super::twiml::{self, Ring};
@@ -72,40 +72,39 @@ pub fn webhook_error(e: twilio::webhook::WebhookError) -> AppError {
 
 async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResult<Twiml> {
     let call = VoiceRequest::from_pairs(&req.params).map_err(webhook_error)?;
-    let Some((org, line)) = lines::find_line_by_number(&state.db, &call.to).await? else {
-        tracing::warn!(
-            call.sid = call.call_sid,
-            to = call.to,
-            "A call reached a number that serves no line."
-        );
-        return Ok(Twiml(twiml::not_in_service()));
-    };
     let request =
         json!({ "source": "voice", "CallSid": call.call_sid, "From": call.from, "To": call.to });
     // Twilio may retry the webhook: the same CallSid continues its incident.
-    let incident = match incidents::find_by_call(&state.db, &call.call_sid).await? {
-        Some((_, incident)) if incident.line_id == line.id => IncidentRef::Existing(incident.id),
-        _ => IncidentRef::New {
-            caller: call.from.clone(),
-            call_sid: Some(call.call_sid.clone()),
-        },
+    let incident = IncidentRef::Call {
+        caller: call.from.clone(),
+        call_sid: call.call_sid.clone(),
     };
-    walk(&state, org, &line, incident, request, &call.call_sid).await
+    let line = LineRef::Number(call.to.clone());
+    match walk(&state, None, line, incident, request, &call.call_sid).await {
+        Err(AppError::NotFound("line")) => {
+            tracing::warn!(
+                call.sid = call.call_sid,
+                to = call.to,
+                "A call reached a number that serves no line."
+            );
+            Ok(Twiml(twiml::not_in_service()))
+        }
+        twiml => twiml,
+    }
 }
 
 /// Dials the next target (everyone on shift at once on a simultaneous shift line), or offers
 /// voicemail when nobody is left.
 async fn walk(
     state: &AppState,
-    org: OrgId,
-    line: &Line,
+    org: Option<OrgId>,
+    line: LineRef,
     incident: IncidentRef,
     request: Value,
     call_sid: &str,
 ) -> AppResult<Twiml> {
-    let all = line.kind == LineKind::Shift && line.ring_strategy == RingStrategy::Simultaneous;
-    let walked = escalation::walk(state, org, line, incident, request, all).await?;
-    let incident_id = walked.incident_id;
+    let walked = escalation::walk(state, org, line, incident, request, true).await?;
+    let (incident_id, line) = (walked.incident_id, &walked.line);
     tracing::info!(
         incident.id = incident_id,
         call.sid = call_sid,
@@ -304,8 +303,8 @@ async fn dial_result(
     let call_sid = dial.call_sid.clone();
     walk(
         &state,
-        org,
-        &line,
+        Some(org),
+        LineRef::Id(line.id),
         IncidentRef::Existing(incident.id),
         request,
         &call_sid,

@@ -661,3 +661,61 @@ async fn a_replayed_dial_result_changes_nothing_and_dials_the_current_round_agai
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_retried_voice_webhook_continues_its_calls_incident_even_when_retries_arrive_together() {
+    let app = voice_app(None).await;
+    let account = "AC00000000000000000000000000000000";
+    let call = |sid: &str| {
+        pairs(&[
+            ("CallSid", sid),
+            ("AccountSid", account),
+            ("From", CALLER),
+            ("To", demo::LADDER_LINE),
+            ("CallStatus", "ringing"),
+        ])
+    };
+    let retried = call("CA00000000000000000000000000000081");
+    let (status, first) = post_signed(&app, "/callrouting/handle", &retried).await;
+    assert_eq!(status, 200);
+    assert!(first.contains("+15005550111"), "Ada first: {first}");
+    let (status, again) = post_signed(&app, "/callrouting/handle", &retried).await;
+    assert_eq!(status, 200);
+    assert!(
+        again.contains("+15005550112"),
+        "the retry moves on to Grace: {again}"
+    );
+
+    // Four copies of one new call at once: whichever batches they land in, one incident.
+    let together = call("CA00000000000000000000000000000082");
+    let answers = futures::future::join_all(
+        (0..4).map(|_| post_signed(&app, "/callrouting/handle", &together)),
+    )
+    .await;
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200),
+        "{answers:?}"
+    );
+    for sid in [
+        "CA00000000000000000000000000000081",
+        "CA00000000000000000000000000000082",
+    ] {
+        let sql = "SELECT COUNT(*) FROM incidents WHERE call_sid = $1";
+        let count: i64 = switchboard::with_db!(&app.state.db, p =>
+            sqlx::query_scalar(sql).bind(sid).fetch_one(p).await)
+        .unwrap();
+        assert_eq!(count, 1, "one incident for {sid}");
+    }
+    let (_, incident) =
+        incidents::find_by_call(&app.state.db, "CA00000000000000000000000000000082")
+            .await
+            .unwrap()
+            .unwrap();
+    let tried = attempts(&app, &incident).await;
+    assert_eq!(
+        tried.len(),
+        4,
+        "each copy moved the walk on once: {tried:?}"
+    );
+    app.stop().await;
+}

@@ -35,7 +35,7 @@ pub struct Line {
 }
 
 #[derive(FromRow)]
-struct LineRow {
+pub(crate) struct LineRow {
     id: i64,
     name: String,
     kind: String,
@@ -62,7 +62,7 @@ fn split_list(s: &str) -> Vec<String> {
 }
 
 impl LineRow {
-    fn into_line(self) -> Line {
+    pub(crate) fn into_line(self) -> Line {
         Line {
             id: self.id,
             name: self.name,
@@ -91,6 +91,15 @@ impl LineRow {
 
 const LINE_COLUMNS: &str = "id, name, kind, phone_number, time_zone, business_weekdays, business_start_minute, \
     business_end_minute, holidays, ring_strategy, ring_timeout_secs, notify_emails, reminder_minute, pool_position, created_at";
+
+/// The columns a [`LineRow`] reads, each qualified by the table alias `alias`.
+pub(crate) fn line_columns(alias: &str) -> String {
+    LINE_COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The settings of a line, validated (see `api.rs`).
 #[derive(Clone, Debug, Deserialize, ToSchema)]
