@@ -70,7 +70,7 @@ impl AppState {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
-        let desk = hotline::desk::Desk::start(db.clone(), clock.clone());
+        let desk = hotline::desk::Desk::start(db.clone(), clock.clone())?;
         let state = AppState(Arc::new(AppInner {
             db,
             config,
