@@ -536,27 +536,34 @@ impl Book {
             }
         }
         let mut lines = BTreeMap::new();
+        // On SQLite the largest ids ride along (the walks will want the next ones).
+        let mut largest_ids = None;
         if !wanted.lines.is_empty() || !wanted.numbers.is_empty() || wanted.only_ladder {
-            let lock = match kind {
-                DbKind::Postgres => " FOR UPDATE OF l",
-                DbKind::Sqlite => "",
+            let (lock, largest) = match kind {
+                DbKind::Postgres => (" FOR UPDATE OF l", "0, 0"),
+                DbKind::Sqlite => ("", LARGEST_IDS),
             };
             // The only-ladder question reads the first two ladder lines: two mean "several".
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
+                "SELECT l.org_id, {}, o.roster_version, {largest} FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
                  WHERE {} OR {} \
-                 OR l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT $3) \
+                 OR ($3 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)) \
                  ORDER BY l.id{lock}",
                 lines::line_columns("l"),
                 in_list(kind, "l.id", 1, Int),
                 in_list(kind, "l.phone_number", 2, Text),
             ));
             let (ids, numbers) = (json_array(&wanted.lines), json_array(&wanted.numbers));
-            let ladders: i64 = if wanted.only_ladder { 2 } else { 0 };
+            // A flag, not a bound LIMIT: SQLite re-prepares a statement whose LIMIT is a
+            // parameter every time it is bound.
+            let ladders = i64::from(wanted.only_ladder);
             let rows: Vec<LineRow> = with_tx!(&mut *tx, c => {
                 sqlx::query_as::<_, LineRow>(sql).bind(&ids).bind(&numbers).bind(ladders).fetch_all(c).await
             })?;
             for row in rows {
+                if kind == DbKind::Sqlite {
+                    largest_ids = Some((row.largest_incident, row.largest_attempt));
+                }
                 let line = row.line.into_line();
                 lines.insert(
                     line.id,
@@ -577,7 +584,7 @@ impl Book {
             .map(|l| (l.line.id, l.line.pool_position))
             .collect();
         let walks = commands.iter().any(|c| matches!(c, Command::Walk { .. }));
-        let next_ids = NextIds::read(tx, wanted.opening, walks).await?;
+        let next_ids = NextIds::read(tx, wanted.opening, walks, largest_ids).await?;
         Ok(Book {
             now,
             incidents,
@@ -941,6 +948,8 @@ struct IncidentRow {
 struct LineRow {
     org_id: i64,
     roster_version: i64,
+    largest_incident: i64,
+    largest_attempt: i64,
     #[sqlx(flatten)]
     line: lines::LineRow,
 }
@@ -984,6 +993,10 @@ fn json_array<T: serde::Serialize>(values: impl IntoIterator<Item = T>) -> Strin
     serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string())
 }
 
+/// The largest incident and attempt ids, as two columns.
+const LARGEST_IDS: &str = "(SELECT COALESCE(MAX(id), 0) FROM incidents) AS largest_incident, \
+     (SELECT COALESCE(MAX(id), 0) FROM call_attempts) AS largest_attempt";
+
 /// Fresh ids for a batch's new rows.
 struct NextIds {
     /// For the batch's new incidents, in order.
@@ -995,15 +1008,24 @@ struct NextIds {
 
 impl NextIds {
     /// Ids for `opening` new incidents; on SQLite, when the batch `walks` (and so may add
-    /// attempts), the attempts' too, in the same query.
-    async fn read(tx: &mut Tx, opening: usize, walks: bool) -> AppResult<NextIds> {
+    /// attempts), the attempts' too: from `largest` (the largest incident and attempt ids,
+    /// read with the lines) or one query.
+    async fn read(
+        tx: &mut Tx,
+        opening: usize,
+        walks: bool,
+        largest: Option<(i64, i64)>,
+    ) -> AppResult<NextIds> {
         let count = opening as i64;
         match tx {
             Tx::Sqlite(t, _) if opening > 0 || walks => {
-                let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM incidents), \
-                           (SELECT COALESCE(MAX(id), 0) FROM call_attempts)";
-                let (incidents, attempts): (i64, i64) =
-                    sqlx::query_as(sql).fetch_one(&mut **t).await?;
+                let (incidents, attempts) = match largest {
+                    Some(ids) => ids,
+                    None => {
+                        let sql = sqlx::AssertSqlSafe(format!("SELECT {LARGEST_IDS}"));
+                        sqlx::query_as(sql).fetch_one(&mut **t).await?
+                    }
+                };
                 Ok(NextIds {
                     incidents: (incidents + 1..=incidents + count)
                         .collect::<Vec<_>>()

@@ -94,15 +94,6 @@ pub async fn lock(tx: &mut Tx, org: Option<OrgId>, id: i64) -> AppResult<(OrgId,
         .ok_or(AppError::NotFound("incident"))
 }
 
-/// The organisation and line of an incident, by id alone (Studio requests carry no token).
-pub async fn org_and_line(db: &Db, id: i64) -> AppResult<(OrgId, i64)> {
-    let sql = "SELECT org_id, line_id FROM incidents WHERE id = $1";
-    let row: Option<(i64, i64)> =
-        with_db!(db, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
-    row.map(|(org, line)| (OrgId(org), line))
-        .ok_or(AppError::NotFound("incident"))
-}
-
 pub async fn find(db: &Db, org: OrgId, id: i64) -> AppResult<Incident> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE org_id = $1 AND id = $2"

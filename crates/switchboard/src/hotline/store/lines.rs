@@ -238,17 +238,6 @@ pub async fn find_line_any_org(db: &Db, id: i64) -> AppResult<Option<(OrgId, Lin
     Ok(row.map(OrgLineRow::split))
 }
 
-/// The first `limit` ladder lines in the database, with their organisations (Studio requests
-/// without `?line=` need the only one).
-pub async fn ladder_lines_any_org(db: &Db, limit: i64) -> AppResult<Vec<(OrgId, Line)>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT org_id, {LINE_COLUMNS} FROM hotline_lines WHERE kind = 'ladder' ORDER BY id LIMIT $1"
-    ));
-    let rows =
-        with_db!(db, p => sqlx::query_as::<_, OrgLineRow>(sql).bind(limit).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(OrgLineRow::split).collect())
-}
-
 #[derive(FromRow)]
 struct StepRow {
     kind: String,
