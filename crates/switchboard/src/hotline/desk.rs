@@ -540,7 +540,7 @@ impl Book {
         let mut largest_ids = None;
         if !wanted.lines.is_empty() || !wanted.numbers.is_empty() || wanted.only_ladder {
             let (lock, largest) = match kind {
-                DbKind::Postgres => (" FOR UPDATE OF l", "0, 0"),
+                DbKind::Postgres => (" FOR UPDATE OF l", NO_LARGEST_IDS),
                 DbKind::Sqlite => ("", LARGEST_IDS),
             };
             // The only-ladder question reads the first two ladder lines: two mean "several".
@@ -996,6 +996,10 @@ fn json_array<T: serde::Serialize>(values: impl IntoIterator<Item = T>) -> Strin
 /// The largest incident and attempt ids, as two columns.
 const LARGEST_IDS: &str = "(SELECT COALESCE(MAX(id), 0) FROM incidents) AS largest_incident, \
      (SELECT COALESCE(MAX(id), 0) FROM call_attempts) AS largest_attempt";
+
+/// The same columns where ids come from a sequence instead (Postgres).
+const NO_LARGEST_IDS: &str =
+    "CAST(0 AS BIGINT) AS largest_incident, CAST(0 AS BIGINT) AS largest_attempt";
 
 /// Fresh ids for a batch's new rows.
 struct NextIds {
