@@ -1,5 +1,6 @@
 //! Private iCalendar feeds: `GET /calendar/{token}.ics` lists one person's shifts and on-call
-//! periods; admins read and rotate a person's feed URL under `/api/v1/people/{id}/calendar`.
+//! periods; admins read and rotate a person's feed URL under `/api/v1/people/{id}/calendar`,
+//! and a signed-in person finds their own on the dashboard's "My calendar" page.
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -29,7 +30,7 @@ pub struct FeedUrl {
     pub url: String,
 }
 
-fn feed_url(state: &AppState, token: &str) -> FeedUrl {
+pub(crate) fn feed_url(state: &AppState, token: &str) -> FeedUrl {
     FeedUrl {
         url: state
             .config

@@ -64,6 +64,7 @@ pub fn page(title: &str, session: &Session, current: &str, body: Markup) -> Mark
                     form.logout method="post" action="/logout" {
                         (csrf(session))
                         span.who { (session.person_name) " · " (session.role) }
+                        a.who href="/me/calendar" { "My calendar" }
                         button.secondary type="submit" { "Sign out" }
                     }
                 }

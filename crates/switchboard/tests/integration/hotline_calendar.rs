@@ -194,3 +194,45 @@ async fn feed_urls_are_for_admins_of_the_persons_own_organisation() {
     assert_eq!(status, 404);
     app.stop().await;
 }
+
+/// The feed URL shown in a "My calendar" page.
+fn shown_url(html: &str) -> String {
+    let marker = r#"id="feed-url" readonly value=""#;
+    let start = html.find(marker).expect("the page shows the feed URL") + marker.len();
+    let len = html[start..].find('"').expect("closing quote");
+    html[start..start + len].replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn a_signed_in_viewer_finds_and_replaces_their_own_feed_url_without_an_admin() {
+    let app = demo_app().await;
+    let viewer = crate::support::web_session::WebSession::with_role(
+        &app,
+        switchboard::accounts::Role::Viewer,
+    )
+    .await;
+    let page = viewer.get("/me/calendar").await;
+    assert_eq!(page.status, 200, "{}", page.html);
+    let url = shown_url(&page.html);
+    // The same feed an admin would hand out for this person.
+    let me = person_id(&app, "A viewer").await;
+    assert_eq!(url, feed_url(&app, me).await);
+    let (status, ics) = fetch(&app, &url).await;
+    assert_eq!(status, 200);
+    check_ical(&ics);
+
+    let replaced = viewer
+        .submit("/me/calendar", "/me/calendar/rotate", &[])
+        .await;
+    assert_eq!(replaced.status, 200, "{}", replaced.html);
+    let new_url = shown_url(&replaced.html);
+    assert_ne!(new_url, url);
+    assert_eq!(fetch(&app, &url).await.0, 404, "the old URL stops working");
+    assert_eq!(fetch(&app, &new_url).await.0, 200);
+    let forged = viewer
+        .post_raw("/me/calendar/rotate", &[("_csrf", "forged")])
+        .await;
+    assert_eq!(forged.status, 403, "a rotation needs the page's CSRF token");
+    assert_eq!(fetch(&app, &new_url).await.0, 200);
+    app.stop().await;
+}

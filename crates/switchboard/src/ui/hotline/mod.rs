@@ -7,6 +7,7 @@ mod ladder;
 mod line;
 mod lines;
 mod metrics;
+mod my_calendar;
 mod oncall;
 mod roster;
 mod simulate;
@@ -27,6 +28,8 @@ use crate::http::AppResult;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/me/calendar", get(my_calendar::show))
+        .route("/me/calendar/rotate", post(my_calendar::rotate))
         .route("/hotline", get(lines::list).post(lines::create))
         .route("/hotline/lines/{id}", get(line::show).post(line::update))
         .route("/hotline/lines/{id}/shifts", post(roster::add_shift))
