@@ -59,7 +59,7 @@ async fn work_loop(state: AppState, worker: String, mut stopped: watch::Receiver
         if *stopped.borrow() {
             return;
         }
-        match run_next(&state, &worker, stopped.clone()).await {
+        match run_next(&state, &worker, stopped.clone(), SHUTDOWN_GRACE).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => tracing::error!(
@@ -102,11 +102,14 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<usize> {
     Ok(fired)
 }
 
-/// Claims and runs one due job. Returns false when nothing was due.
+/// Claims and runs one due job. Returns false when nothing was due. Once `stopped` turns
+/// true, the job has `grace` to finish; then it is released to the queue, its attempt not
+/// counted, for another worker (or this one after a restart) to run.
 pub async fn run_next(
     state: &AppState,
     worker: &str,
     mut stopped: watch::Receiver<bool>,
+    grace: Duration,
 ) -> anyhow::Result<bool> {
     let Some(job) = store::claim(&state.db, worker, state.clock.now_ms()).await? else {
         return Ok(false);
@@ -127,13 +130,13 @@ pub async fn run_next(
     let mut fut = AssertUnwindSafe(fut).catch_unwind();
     let mut renew = tokio::time::interval(RENEW_EVERY);
     renew.tick().await;
-    // Resolves SHUTDOWN_GRACE after shutdown is asked for; never when nobody can ask (the
-    // sender is gone, as in `run_until_idle`).
+    // Resolves `grace` after shutdown is asked for; never when nobody can ask (the sender is
+    // gone, as in `run_until_idle`).
     let grace_over = async move {
         if stopped.wait_for(|stop| *stop).await.is_err() {
             std::future::pending::<()>().await;
         }
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        tokio::time::sleep(grace).await;
     };
     tokio::pin!(grace_over);
     let outcome = loop {
@@ -184,7 +187,7 @@ pub async fn run_until_idle(state: &AppState) -> anyhow::Result<usize> {
     let mut ran = 0;
     loop {
         housekeeping(state).await?;
-        if !run_next(state, "inline", watch::channel(false).1).await? {
+        if !run_next(state, "inline", watch::channel(false).1, SHUTDOWN_GRACE).await? {
             return Ok(ran);
         }
         ran += 1;

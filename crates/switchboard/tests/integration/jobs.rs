@@ -350,3 +350,60 @@ async fn background_workers_pick_up_jobs_without_being_driven() {
     assert_eq!(runs(&key), 1);
     app.stop().await;
 }
+
+/// Never finishes on its own.
+#[derive(Serialize, Deserialize)]
+struct Stuck {}
+
+impl Job for Stuck {
+    const KIND: &'static str = "test_stuck";
+
+    async fn run(self, _ctx: JobContext) -> anyhow::Result<()> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_attempt_uncounted() {
+    let registry = switchboard::app::registry().register::<Stuck>();
+    let app = TestApp::spawn_with(TestOptions {
+        registry: Some(registry),
+        ..TestOptions::default()
+    })
+    .await;
+    let id = jobs::enqueue_now(
+        &app.state.db,
+        Some(app.org),
+        &Stuck {},
+        EnqueueOptions::default(),
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let state = app.state.clone();
+    let worker = tokio::spawn(async move {
+        let grace = std::time::Duration::from_millis(200);
+        jobs::worker::run_next(&state, "worker-shutting-down", stopped, grace).await
+    });
+    // Wait until the job is running, then ask for shutdown.
+    for _ in 0..200 {
+        let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
+        if row.state == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    stop.send(true).unwrap();
+    let ran = tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+        .await
+        .expect("the worker gives up on the job after its grace")
+        .unwrap()
+        .unwrap();
+    assert!(ran, "the worker had claimed the job");
+    let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
+    assert_eq!(row.state, "queued", "released for another worker");
+    assert_eq!(row.attempts, 0, "the interrupted attempt does not count");
+    app.stop().await;
+}
