@@ -32,7 +32,8 @@ use super::store::incidents::{Attempt, INCIDENT_COLUMNS, Incident};
 use super::store::lines::{self, Line};
 use crate::accounts::OrgId;
 use crate::clock::Clock;
-use crate::db::{Db, DbKind, Tx, dialect};
+use crate::db::dialect::{self, Column, Column::Int, Column::Text};
+use crate::db::{Db, DbKind, Tx};
 use crate::http::{AppError, AppResult};
 use crate::with_tx;
 
@@ -406,11 +407,9 @@ struct LineState {
 struct Book {
     now: i64,
     incidents: BTreeMap<i64, IncidentState>,
-    /// The lines the batch's walks are on (by id), and which number reaches which.
+    /// The lines the batch's walks are on, by id; a walk moves its line's pool position.
     lines: BTreeMap<i64, LineState>,
-    numbers: HashMap<String, i64>,
-    /// Walked lines' rotating pool positions, and which changed.
-    pool_positions: BTreeMap<i64, i64>,
+    /// Lines whose pool position moved.
     changed_pools: BTreeSet<i64>,
     /// The next free ids; on SQLite, read with the batch (it holds the write lock).
     next_ids: NextIds,
@@ -477,14 +476,14 @@ impl Book {
             // batches cannot deadlock.
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {} OR {} ORDER BY id{}",
-                in_list(kind, "id", 1, Int),
+                dialect::in_json_list(kind, "id", 1, Int),
                 // Of each call, its latest incident.
-                in_subquery(
+                dialect::in_subquery(
                     kind,
                     "id",
                     &format!(
                         "SELECT MAX(c.id) FROM incidents c WHERE {} GROUP BY c.call_sid",
-                        in_list(kind, "c.call_sid", 2, Text)
+                        dialect::in_json_list(kind, "c.call_sid", 2, Text)
                     )
                 ),
                 dialect::for_update(kind)
@@ -508,7 +507,7 @@ impl Book {
             let sql = sqlx::AssertSqlSafe(format!(
                 "SELECT incident_id, id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at \
                  FROM call_attempts WHERE {} ORDER BY id",
-                in_list(kind, "incident_id", 1, Int)
+                dialect::in_json_list(kind, "incident_id", 1, Int)
             ));
             let ids = json_array(incidents.keys());
             let rows: Vec<AttemptRow> = with_tx!(&mut *tx, c => {
@@ -536,22 +535,17 @@ impl Book {
             }
         }
         let mut lines = BTreeMap::new();
-        // On SQLite the largest ids ride along (the walks will want the next ones).
-        let mut largest_ids = None;
         if !wanted.lines.is_empty() || !wanted.numbers.is_empty() || wanted.only_ladder {
-            let (lock, largest) = match kind {
-                DbKind::Postgres => (" FOR UPDATE OF l", NO_LARGEST_IDS),
-                DbKind::Sqlite => ("", LARGEST_IDS),
-            };
             // The only-ladder question reads the first two ladder lines: two mean "several".
             let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT l.org_id, {}, o.roster_version, {largest} FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
+                "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
                  WHERE {} OR {} \
                  OR ($3 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)) \
-                 ORDER BY l.id{lock}",
+                 ORDER BY l.id{}",
                 lines::line_columns("l"),
-                in_list(kind, "l.id", 1, Int),
-                in_list(kind, "l.phone_number", 2, Text),
+                dialect::in_json_list(kind, "l.id", 1, Int),
+                dialect::in_json_list(kind, "l.phone_number", 2, Text),
+                dialect::for_update_of(kind, "l"),
             ));
             let (ids, numbers) = (json_array(&wanted.lines), json_array(&wanted.numbers));
             // A flag, not a bound LIMIT: SQLite re-prepares a statement whose LIMIT is a
@@ -561,9 +555,6 @@ impl Book {
                 sqlx::query_as::<_, LineRow>(sql).bind(&ids).bind(&numbers).bind(ladders).fetch_all(c).await
             })?;
             for row in rows {
-                if kind == DbKind::Sqlite {
-                    largest_ids = Some((row.largest_incident, row.largest_attempt));
-                }
                 let line = row.line.into_line();
                 lines.insert(
                     line.id,
@@ -575,22 +566,12 @@ impl Book {
                 );
             }
         }
-        let numbers = lines
-            .values()
-            .map(|l| (l.line.phone_number.clone(), l.line.id))
-            .collect();
-        let pool_positions = lines
-            .values()
-            .map(|l| (l.line.id, l.line.pool_position))
-            .collect();
         let walks = commands.iter().any(|c| matches!(c, Command::Walk { .. }));
-        let next_ids = NextIds::read(tx, wanted.opening, walks, largest_ids).await?;
+        let next_ids = NextIds::read(tx, wanted.opening, walks).await?;
         Ok(Book {
             now,
             incidents,
             lines,
-            numbers,
-            pool_positions,
             changed_pools: BTreeSet::new(),
             next_ids,
             events: Vec::new(),
@@ -625,9 +606,15 @@ impl Book {
                 let all = *ring_strategy
                     && line.kind == LineKind::Shift
                     && line.ring_strategy == RingStrategy::Simultaneous;
-                let position = self.pool_positions.get(&line.id).copied().unwrap_or(0);
-                let targets =
-                    escalation::walk_rules(&mut draft, &line, roster, position, request, all, now)?;
+                let targets = escalation::walk_rules(
+                    &mut draft,
+                    &line,
+                    roster,
+                    line.pool_position,
+                    request,
+                    all,
+                    now,
+                )?;
                 let walked = Walked {
                     org: line_org,
                     incident_id: draft.state.incident.id,
@@ -678,8 +665,10 @@ impl Book {
             }
         };
         // The command succeeded: its changes join the batch.
-        if let Some((line, position)) = draft.pool_position {
-            self.pool_positions.insert(line, position);
+        if let Some((line, position)) = draft.pool_position
+            && let Some(state) = self.lines.get_mut(&line)
+        {
+            state.line.pool_position = position;
             self.changed_pools.insert(line);
         }
         self.events.append(&mut draft.events);
@@ -697,7 +686,11 @@ impl Book {
     ) -> AppResult<(Draft, OrgId, Line)> {
         let line_id = match line {
             LineRef::Id(id) => Some(*id),
-            LineRef::Number(number) => self.numbers.get(number).copied(),
+            LineRef::Number(number) => self
+                .lines
+                .values()
+                .find(|l| &l.line.phone_number == number)
+                .map(|l| l.line.id),
             LineRef::OfIncident => match incident {
                 IncidentRef::Existing(id) => self.find(org, *id)?.incident.line_id.into(),
                 _ => None,
@@ -921,8 +914,8 @@ impl Book {
             events.push(json!([e.org.0, e.incident_id, e.kind, e.detail, e.at]));
         }
         let mut pools = Rows::new(&[("id", Int), ("pool_position", Int)]);
-        for line in &self.changed_pools {
-            pools.push(json!([line, self.pool_positions[line]]));
+        for id in &self.changed_pools {
+            pools.push(json!([id, self.lines[id].line.pool_position]));
         }
         // Parents before children: incidents, then their attempts and events.
         let writes = [
@@ -948,8 +941,6 @@ struct IncidentRow {
 struct LineRow {
     org_id: i64,
     roster_version: i64,
-    largest_incident: i64,
-    largest_attempt: i64,
     #[sqlx(flatten)]
     line: lines::LineRow,
 }
@@ -961,45 +952,11 @@ struct AttemptRow {
     attempt: Attempt,
 }
 
-/// "`column` is one of the values in the JSON array bound as `$param`": one statement text
-/// (prepared once) whatever the list's length, and an index lookup per value on both backends
-/// (Postgres gets an array, which its planner matches against an index; a set-returning
-/// function in `IN (...)` would be joined by scanning the table).
-fn in_list(kind: DbKind, column: &str, param: usize, of: Column) -> String {
-    let values = match (kind, of) {
-        (DbKind::Sqlite, _) => format!("SELECT value FROM json_each(${param})"),
-        (DbKind::Postgres, Int) => format!(
-            "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(${param} AS JSONB))"
-        ),
-        (DbKind::Postgres, Text) => {
-            format!("SELECT value FROM jsonb_array_elements_text(CAST(${param} AS JSONB))")
-        }
-    };
-    in_subquery(kind, column, &values)
-}
-
-/// "`column` is one of the values `subquery` returns", as each planner turns into index
-/// lookups.
-fn in_subquery(kind: DbKind, column: &str, subquery: &str) -> String {
-    match kind {
-        DbKind::Sqlite => format!("{column} IN ({subquery})"),
-        DbKind::Postgres => format!("{column} = ANY(ARRAY({subquery}))"),
-    }
-}
-
-/// `values` as a JSON array, for [`in_list`].
+/// `values` as a JSON array, for [`dialect::in_json_list`].
 fn json_array<T: serde::Serialize>(values: impl IntoIterator<Item = T>) -> String {
     let values: Vec<T> = values.into_iter().collect();
     serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string())
 }
-
-/// The largest incident and attempt ids, as two columns.
-const LARGEST_IDS: &str = "(SELECT COALESCE(MAX(id), 0) FROM incidents) AS largest_incident, \
-     (SELECT COALESCE(MAX(id), 0) FROM call_attempts) AS largest_attempt";
-
-/// The same columns where ids come from a sequence instead (Postgres).
-const NO_LARGEST_IDS: &str =
-    "CAST(0 AS BIGINT) AS largest_incident, CAST(0 AS BIGINT) AS largest_attempt";
 
 /// Fresh ids for a batch's new rows.
 struct NextIds {
@@ -1011,25 +968,16 @@ struct NextIds {
 }
 
 impl NextIds {
-    /// Ids for `opening` new incidents; on SQLite, when the batch `walks` (and so may add
-    /// attempts), the attempts' too: from `largest` (the largest incident and attempt ids,
-    /// read with the lines) or one query.
-    async fn read(
-        tx: &mut Tx,
-        opening: usize,
-        walks: bool,
-        largest: Option<(i64, i64)>,
-    ) -> AppResult<NextIds> {
+    /// Ids for `opening` new incidents; on SQLite, when the batch `walks` (only walks open
+    /// incidents and add attempts), the largest attempt id too, in the same query.
+    async fn read(tx: &mut Tx, opening: usize, walks: bool) -> AppResult<NextIds> {
         let count = opening as i64;
         match tx {
-            Tx::Sqlite(t, _) if opening > 0 || walks => {
-                let (incidents, attempts) = match largest {
-                    Some(ids) => ids,
-                    None => {
-                        let sql = sqlx::AssertSqlSafe(format!("SELECT {LARGEST_IDS}"));
-                        sqlx::query_as(sql).fetch_one(&mut **t).await?
-                    }
-                };
+            Tx::Sqlite(t, _) if walks => {
+                let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM incidents), \
+                           (SELECT COALESCE(MAX(id), 0) FROM call_attempts)";
+                let (incidents, attempts): (i64, i64) =
+                    sqlx::query_as(sql).fetch_one(&mut **t).await?;
                 Ok(NextIds {
                     incidents: (incidents + 1..=incidents + count)
                         .collect::<Vec<_>>()
@@ -1085,14 +1033,6 @@ async fn allocate_ids(tx: &mut Tx, table: &'static str, n: usize) -> AppResult<V
     })
 }
 
-/// How a column travels in a [`Rows`] batch.
-#[derive(Clone, Copy)]
-enum Column {
-    Int,
-    Text,
-}
-use Column::{Int, Text};
-
 /// Rows written by one statement whose text never changes, however many rows there are:
 /// they travel as one JSON array parameter that the database unpacks (`json_each` on SQLite,
 /// `jsonb_array_elements` on Postgres), so the statement stays prepared and binds one value.
@@ -1126,19 +1066,6 @@ impl Rows {
     fn json(&self) -> String {
         serde_json::to_string(&self.rows).unwrap_or_else(|_| "[]".to_string())
     }
-
-    /// The rows, bound as parameter `$param`, as a table `e` with columns `value` (the row)
-    /// and `key` (its position).
-    fn source(kind: DbKind, param: usize) -> String {
-        match kind {
-            // jsonb_each hands each row over as binary JSON, so reading its columns with
-            // `->>` does not parse the row's text again per column.
-            DbKind::Sqlite => format!("jsonb_each(${param}) AS e"),
-            DbKind::Postgres => format!(
-                "jsonb_array_elements(CAST(${param} AS JSONB)) WITH ORDINALITY AS e(value, key)"
-            ),
-        }
-    }
 }
 
 /// One statement of a batch's writes.
@@ -1157,7 +1084,7 @@ impl Write {
     }
 
     fn sql(&self, kind: DbKind, param: usize) -> String {
-        let source = Rows::source(kind, param);
+        let source = dialect::json_rows(kind, param, "e");
         match self {
             Write::Insert(table, rows) => {
                 let names: Vec<&str> = rows.columns.iter().map(|(name, _)| *name).collect();
@@ -1216,11 +1143,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_in_list_reads_its_values_from_one_bound_array() {
-        assert_eq!(
-            in_list(DbKind::Sqlite, "id", 2, Int),
-            "id IN (SELECT value FROM json_each($2))"
-        );
+    fn a_json_array_lists_the_values_in_order() {
         assert_eq!(json_array([3, 1]), "[3,1]");
         assert_eq!(json_array(Vec::<i64>::new()), "[]");
     }
