@@ -5,8 +5,10 @@
 //! (`+1500555xxxx`, e.g. From `+15005550006`) are accepted explicitly: libphonenumber rejects
 //! area code 500 for them, but test credentials and the simulator use exactly these numbers.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::{LazyLock, Mutex};
 
 use phonenumber::{Mode, country};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -34,10 +36,38 @@ pub enum E164Error {
 
 const MAGIC_PREFIX: &str = "+1500555";
 
+/// How many parsed numbers [`E164::parse`] remembers before it starts over.
+const REMEMBERED: usize = 8192;
+
+/// Answers already given by [`E164::parse`], by region and input. libphonenumber checks a
+/// number against its metadata's regexes through one process-wide mutex that hashes each
+/// (long) pattern to find its compiled form: about 9 µs a number, most of it in that lookup,
+/// and every thread queues on the one lock. The answer depends on the text alone, and the
+/// same numbers come back all the time (a line's staff, a caller's next request), so each is
+/// worked out once. A std mutex, not tokio's: it is held for one map operation, never across
+/// an await. When full, the map starts over rather than tracking recency.
+static PARSED: LazyLock<Mutex<HashMap<String, Result<E164, E164Error>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 impl E164 {
     /// Parses what a person typed. Without a leading `+`, the number is read as a national
     /// number of `default_region` (e.g. `Some("US")`).
     pub fn parse(input: &str, default_region: Option<&str>) -> Result<E164, E164Error> {
+        let key = format!("{}|{}", default_region.unwrap_or(""), input.trim());
+        if let Some(known) = PARSED.lock().ok().and_then(|p| p.get(&key).cloned()) {
+            return known;
+        }
+        let answer = E164::parse_uncached(input, default_region);
+        if let Ok(mut parsed) = PARSED.lock() {
+            if parsed.len() >= REMEMBERED {
+                parsed.clear();
+            }
+            parsed.insert(key, answer.clone());
+        }
+        answer
+    }
+
+    fn parse_uncached(input: &str, default_region: Option<&str>) -> Result<E164, E164Error> {
         let trimmed = input.trim();
         let region = default_region
             .map(|code| {
@@ -182,6 +212,39 @@ mod tests {
         assert_eq!(ok("(500) 555-0001", Some("US")), "+15005550001");
         assert!(E164::parse("+15005550009", None).is_ok_and(|n| n.is_twilio_test_number()));
         assert!(!E164::parse("+14155552671", None).is_ok_and(|n| n.is_twilio_test_number()));
+    }
+
+    #[test]
+    fn a_remembered_answer_is_the_answer_parsing_gives() {
+        for (input, region) in [
+            ("(415) 555-2671", Some("US")),
+            ("(415) 555-2671", None),
+            ("12345", Some("US")),
+            ("+1 415 055 2671", None),
+            ("4155552671", Some("XX")),
+        ] {
+            let fresh = E164::parse_uncached(input, region);
+            assert_eq!(
+                E164::parse(input, region),
+                fresh,
+                "{input} {region:?}, first"
+            );
+            assert_eq!(
+                E164::parse(input, region),
+                fresh,
+                "{input} {region:?}, again"
+            );
+        }
+    }
+
+    #[test]
+    fn the_remembered_answers_stay_bounded() {
+        for n in 0..REMEMBERED + 10 {
+            let _ = E164::parse(&format!("+1415555{n:04}"), None);
+        }
+        let remembered = PARSED.lock().map(|p| p.len()).unwrap_or(usize::MAX);
+        assert!(remembered <= REMEMBERED, "{remembered} answers remembered");
+        assert_eq!(ok("+14155552671", None), "+14155552671");
     }
 
     #[test]
