@@ -4,13 +4,18 @@
 //!   cargo run --release -p switchboard --example hotline_bench -- [SECONDS] [postgres://...]
 //!
 //! Each scenario: 32 concurrent keep-alive connections (`HOTLINE_BENCH_CONNECTIONS` to change)
-//! on loopback for SECONDS (default 10).
+//! on loopback for SECONDS (default 10), taken as one-second slices in turn with the other
+//! scenarios, so the baseline and the endpoints meet the same machine. `HOTLINE_BENCH_ONLY=next-target` (any part of a
+//! scenario's name) runs the matching scenarios alone, e.g. under a profiler.
 //! `next-target` creates an incident per request (no incidentId), checks the request's
 //! X-Twilio-Signature (JSON body with bodySHA256), walks the demo ladder and writes the
 //! attempt and its audit events. `/callrouting/handle` is a signed Twilio voice webhook (form
 //! body) for the demo's Community Line, a new call (its own CallSid, so its own incident and
-//! signature) per request. Prints requests/s, p50/p99 latency, and the CPU time the process
-//! (server and client together) spent per request.
+//! signature) per request. Prints requests/s, p50/p99/p99.9 latency, the CPU time the process
+//! (server and client together) spent per request, and the incident desk's mean batch (commands
+//! per transaction, and its time). `HOTLINE_BENCH_METRICS=1` also prints the desk's and the
+//! SQLite checkpointer's histograms at the end; `HOTLINE_BENCH_PROGRESS=1` prints each round's
+//! requests/s per scenario, to see the machine drift.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +39,8 @@ type Request = Box<dyn Fn(u64) -> (String, Option<String>) + Send + Sync>;
 
 struct Scenario {
     name: &'static str,
+    /// Requests sent so far, across slices: numbers each request (its CallSid).
+    sent: Arc<std::sync::atomic::AtomicU64>,
     url: String,
     content_type: &'static str,
     request: Arc<Request>,
@@ -99,12 +106,14 @@ async fn main() -> anyhow::Result<()> {
         twilio::signature::sign(&token, &format!("{base}{next_target_path}"), &[]);
     let scenarios = [
         Scenario {
+            sent: Arc::new(std::sync::atomic::AtomicU64::new(1)),
             name: "bare axum constant TwiML",
             url: format!("{bare}/twiml"),
             content_type: "application/x-www-form-urlencoded",
             request: Arc::new(Box::new(move |_| (bare_body.clone(), None))),
         },
         Scenario {
+            sent: Arc::new(std::sync::atomic::AtomicU64::new(1)),
             name: "POST /api/telephony/next-target",
             url: format!("{base}{next_target_path}"),
             content_type: "application/json",
@@ -113,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
             })),
         },
         Scenario {
+            sent: Arc::new(std::sync::atomic::AtomicU64::new(1)),
             name: "POST /callrouting/handle",
             url: handle_url.clone(),
             content_type: "application/x-www-form-urlencoded",
@@ -129,38 +139,171 @@ async fn main() -> anyhow::Result<()> {
     } else {
         "SQLite"
     };
+    let only = std::env::var("HOTLINE_BENCH_ONLY").unwrap_or_default();
+    let scenarios: Vec<Scenario> = scenarios
+        .into_iter()
+        .filter(|s| s.name.contains(only.as_str()))
+        .collect();
     println!(
-        "backend {backend}, {} connections, {seconds} s per scenario",
+        "backend {backend}, {} connections, {seconds} s per scenario in 1 s slices taken in turn",
         *CONNECTIONS
     );
+    // The scenarios take turns, a second each, so that every one of them meets the same
+    // machine: on a shared host the speed of the bare handler alone drifts by a third within
+    // a minute, and a baseline measured before the others would flatter or blame them.
+    let mut tallies: Vec<Tally> = scenarios.iter().map(|_| Tally::default()).collect();
+    let clients: Vec<reqwest::Client> = scenarios
+        .iter()
+        .map(|_| {
+            reqwest::Client::builder()
+                .pool_max_idle_per_host(*CONNECTIONS)
+                .build()
+        })
+        .collect::<Result<_, _>>()?;
+    let progress = std::env::var_os("HOTLINE_BENCH_PROGRESS").is_some();
+    for round in 1..=seconds {
+        let mut line = format!("  round {round:>3}:");
+        for ((s, client), tally) in scenarios.iter().zip(&clients).zip(&mut tallies) {
+            let done = slice(s, client, SLICE, tally).await;
+            line.push_str(&format!(
+                " {:>7.0} req/s",
+                done as f64 / SLICE.as_secs_f64()
+            ));
+        }
+        if progress {
+            eprintln!("{line}");
+        }
+    }
     println!(
-        "{:<34} {:>10} {:>9} {:>9} {:>12} {:>8}",
-        "scenario", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"
+        "{:<34} {:>10} {:>9} {:>9} {:>10} {:>12} {:>8} {:>7} {:>9}",
+        "scenario",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "CPU µs/req",
+        "errors",
+        "batch",
+        "batch µs"
     );
-    for s in &scenarios {
-        let (rps, p50, p99, cpu, errors) = run(s, Duration::from_secs(seconds)).await;
+    for (s, tally) in scenarios.iter().zip(&mut tallies) {
+        let r = tally.figures();
+        let (batch, batch_us) = match tally.desk.batches {
+            0.0 => ("-".to_string(), "-".to_string()),
+            n => (
+                format!("{:.1}", tally.desk.commands / n),
+                format!("{:.0}", tally.desk.seconds * 1e6 / n),
+            ),
+        };
         println!(
-            "{:<34} {:>10.0} {:>9.2} {:>9.2} {:>12.0} {:>8}",
-            s.name, rps, p50, p99, cpu, errors
+            "{:<34} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>12.0} {:>8} {:>7} {:>9}",
+            s.name, r.per_second, r.p50, r.p99, r.p999, r.cpu_us, r.errors, batch, batch_us
         );
+    }
+    if std::env::var_os("HOTLINE_BENCH_METRICS").is_some() {
+        for line in switchboard::http::metrics::handle().render().lines() {
+            if line.starts_with("hotline_desk") || line.starts_with("sqlite_checkpoint") {
+                println!("{line}");
+            }
+        }
     }
     running.shutdown().await?;
     Ok(())
 }
 
-/// Requests/s, p50 and p99 latency (ms), CPU µs per request, errors.
-async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, f64, usize) {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(*CONNECTIONS)
-        .build()
-        .expect("client");
+/// How long a scenario runs before the next takes its turn.
+const SLICE: Duration = Duration::from_secs(1);
+
+/// One scenario's figures.
+struct Figures {
+    per_second: f64,
+    /// Latency percentiles, ms.
+    p50: f64,
+    p99: f64,
+    p999: f64,
+    /// CPU time of the whole process per request.
+    cpu_us: f64,
+    errors: usize,
+}
+
+/// What a scenario's slices have measured so far.
+#[derive(Default)]
+struct Tally {
+    /// Milliseconds, one per successful request.
+    latencies: Vec<f64>,
+    errors: usize,
+    seconds: f64,
+    cpu_seconds: f64,
+    desk: DeskTotals,
+}
+
+impl Tally {
+    fn figures(&mut self) -> Figures {
+        let all = &mut self.latencies;
+        all.sort_by(|a, b| a.total_cmp(b));
+        let pct = |p: f64| {
+            all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        Figures {
+            per_second: all.len() as f64 / self.seconds,
+            p50: pct(0.50),
+            p99: pct(0.99),
+            p999: pct(0.999),
+            cpu_us: self.cpu_seconds * 1e6 / all.len().max(1) as f64,
+            errors: self.errors,
+        }
+    }
+}
+
+/// The incident desk's batches so far, from the process's Prometheus recorder: how many, the
+/// commands they held, and the time they took.
+#[derive(Default)]
+struct DeskTotals {
+    batches: f64,
+    commands: f64,
+    seconds: f64,
+}
+
+impl DeskTotals {
+    fn read() -> DeskTotals {
+        let text = switchboard::http::metrics::handle().render();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        DeskTotals {
+            batches: value("hotline_desk_batch_commands_count"),
+            commands: value("hotline_desk_batch_commands_sum"),
+            seconds: value("hotline_desk_batch_seconds_sum"),
+        }
+    }
+
+    fn add_since(&mut self, before: &DeskTotals) {
+        let now = DeskTotals::read();
+        self.batches += now.batches - before.batches;
+        self.commands += now.commands - before.commands;
+        self.seconds += now.seconds - before.seconds;
+    }
+}
+
+/// Runs `s` on every connection for `duration`, adding what it measured to `tally`; returns
+/// how many requests succeeded.
+async fn slice(
+    s: &Scenario,
+    client: &reqwest::Client,
+    duration: Duration,
+    tally: &mut Tally,
+) -> usize {
+    let desk_before = DeskTotals::read();
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let cpu_before = process_cpu_seconds();
     let mut tasks = Vec::new();
-    let sent = Arc::new(std::sync::atomic::AtomicU64::new(1));
     for _ in 0..*CONNECTIONS {
-        let (client, stop, sent) = (client.clone(), stop.clone(), sent.clone());
+        let (client, stop, sent) = (client.clone(), stop.clone(), s.sent.clone());
         let (url, ct, request) = (s.url.clone(), s.content_type, s.request.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
@@ -185,30 +328,18 @@ async fn run(s: &Scenario, duration: Duration) -> (f64, f64, f64, f64, usize) {
     }
     tokio::time::sleep(duration).await;
     stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let mut done = 0;
     for t in tasks {
         if let Ok((l, e)) = t.await {
-            all.extend(l);
-            errors += e;
+            done += l.len();
+            tally.latencies.extend(l);
+            tally.errors += e;
         }
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let cpu = process_cpu_seconds() - cpu_before;
-    all.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    let cpu_per_request = cpu * 1e6 / all.len().max(1) as f64;
-    (
-        all.len() as f64 / elapsed,
-        pct(0.50),
-        pct(0.99),
-        cpu_per_request,
-        errors,
-    )
+    tally.seconds += started.elapsed().as_secs_f64();
+    tally.cpu_seconds += process_cpu_seconds() - cpu_before;
+    tally.desk.add_since(&desk_before);
+    done
 }
 
 /// CPU time this process (server and client together) has used, in seconds; NaN where

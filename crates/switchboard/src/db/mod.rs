@@ -4,8 +4,10 @@
 
 pub mod dialect;
 mod pool;
+mod sqlite_writer;
 
 pub use pool::{Db, DbKind, SqliteDb, Tx};
+pub use sqlite_writer::{SqliteTx, SqliteWriter};
 
 /// Runs `$body` with `$pool` bound to the concrete sqlx pool of `$db`.
 ///

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
+
+use super::sqlite_writer::SqliteWriter;
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -27,6 +29,8 @@ pub enum Db {
 /// handler.)
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
+    /// The database file.
+    path: std::path::PathBuf,
     pub pool: SqlitePool,
     writer: SqlitePool,
     write_gate: Arc<tokio::sync::Mutex<()>>,
@@ -34,12 +38,36 @@ pub struct SqliteDb {
     _checkpointer: Arc<StopOnDrop>,
 }
 
+/// Every SQLite connection's settings beside WAL mode (set once per file) and the busy
+/// timeout: the pool's and the [`SqliteWriter`]'s alike. No automatic checkpoint: see
+/// [`checkpoint_wal`].
+pub(super) const SQLITE_PRAGMAS: &[(&str, &str)] = &[
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "ON"),
+    ("wal_autocheckpoint", "0"),
+    ("journal_size_limit", "67108864"),
+];
+
+/// How long a connection waits for another process's write lock before giving up.
+pub(super) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl SqliteDb {
+    /// A synchronous connection to the same file, for a thread that runs its own write
+    /// transactions (see [`SqliteWriter`]); it queues at this process's write gate.
+    pub fn open_writer(&self) -> anyhow::Result<SqliteWriter> {
+        SqliteWriter::open(&self.path, self.write_gate.clone())
+    }
+}
+
 /// How often the write-ahead log is folded back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-/// Every this many checkpoints, one runs at the write gate, so the log is copied to its end
-/// and the next writer starts it afresh: the file stays bounded under a steady stream of
-/// writes.
-const RESTART_EVERY: u64 = 2;
+/// When a checkpoint beside the writers leaves the log longer than this many frames (pages),
+/// one runs at the write gate, so the log is copied to its end and the next writer starts it
+/// afresh: the file stays bounded under a steady stream of writes. That pass waits for the
+/// database file to be synced with every writer held back (15-20 ms on a virtual disk), so it
+/// runs only when the log has grown this long: 16,384 frames are 64 MiB of 4 KiB pages, the
+/// size the log is cut back to (`journal_size_limit`).
+const RESTART_AFTER_FRAMES: i64 = 16_384;
 
 #[derive(Debug)]
 struct StopOnDrop(tokio::task::AbortHandle);
@@ -50,33 +78,40 @@ impl Drop for StopOnDrop {
     }
 }
 
-async fn checkpoint(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-        .execute(pool)
-        .await
-        .map(drop)
+/// One passive checkpoint; `pass` names it in the `sqlite_checkpoint_seconds` metric. Returns
+/// how many frames the log holds.
+async fn checkpoint(pool: &SqlitePool, pass: &'static str) -> Result<i64, sqlx::Error> {
+    let started = std::time::Instant::now();
+    // (busy, frames in the log, frames copied into the database)
+    let done: Result<(i64, i64, i64), sqlx::Error> =
+        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(pool)
+            .await;
+    metrics::histogram!("sqlite_checkpoint_seconds", "pass" => pass)
+        .record(started.elapsed().as_secs_f64());
+    done.map(|(_, frames, _)| frames)
 }
 
 /// Folds the write-ahead log into the database file, in the background. SQLite's automatic
 /// checkpoint runs inside whichever commit crosses its threshold, copying about a thousand
 /// pages and syncing the file, which made that commit (and every request waiting on it) take
-/// 4-5 ms. Here a passive checkpoint copies what it can beside the writers; every
-/// [`RESTART_EVERY`]th holds the write gate for the few pages written since, so the log can
-/// start over. (Connections open with autocheckpoint off.)
-async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>) {
+/// 4-5 ms. Here a passive checkpoint copies what it can beside the writers; when the log has
+/// grown past `restart_after` frames ([`RESTART_AFTER_FRAMES`] but in tests), one more holds the write gate for the few pages
+/// written since, so the log can start over. (Connections open with autocheckpoint off.)
+async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>, restart_after: i64) {
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    for round in 1u64.. {
+    loop {
         tick.tick().await;
         if pool.is_closed() {
             return;
         }
         // Beside the writers: this copies nearly everything and syncs the files.
-        let mut done = checkpoint(&pool).await;
-        if done.is_ok() && round % RESTART_EVERY == 0 {
+        let mut done = checkpoint(&pool, "beside").await;
+        if done.as_ref().is_ok_and(|frames| *frames > restart_after) {
             // Then, at the gate, the little written since: the log is copied to its end.
             let _turn = gate.lock().await;
-            done = checkpoint(&pool).await;
+            done = checkpoint(&pool, "gated").await;
         }
         if let Err(e) = done
             && !pool.is_closed()
@@ -84,6 +119,21 @@ async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>) {
             tracing::warn!(error = %e, "The SQLite checkpoint failed; it is retried shortly.");
         }
     }
+}
+
+/// Applies SQLite's pending migrations (up to `target`, when given) on a connection taken out
+/// of the pool and closed afterwards: a migration that runs outside a transaction sets
+/// connection pragmas (foreign keys off while tables are rebuilt), and a failure halfway must
+/// not hand that connection back to the pool.
+async fn migrate_sqlite(pool: &SqlitePool, target: Option<i64>) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let mut conn = pool.acquire().await?.detach();
+    let applied = match target {
+        Some(version) => SQLITE_MIGRATIONS.run_to(version, &mut conn).await,
+        None => SQLITE_MIGRATIONS.run(&mut conn).await,
+    };
+    let _ = conn.close().await;
+    applied.context("applying SQLite migrations")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,54 +156,64 @@ impl Db {
     /// Connects to `url` (`sqlite:PATH` or `postgres://...`), creating a SQLite file and its
     /// folder if missing.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        if let Some(path) = url.strip_prefix("sqlite:") {
-            let path = path.trim_start_matches("//");
-            if let Some(parent) = std::path::Path::new(path).parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).with_context(|| {
-                    format!("cannot create the data folder {}", parent.display())
-                })?;
+        match url.strip_prefix("sqlite:") {
+            Some(path) => Db::open_sqlite(url, path, RESTART_AFTER_FRAMES).await,
+            None => {
+                let options = PgConnectOptions::from_str(url)
+                    .context("bad PostgreSQL URL in DATABASE_URL")?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
+                Ok(Db::Pg(pool))
             }
-            let options = SqliteConnectOptions::from_str(url)
+        }
+    }
+
+    /// Opens the SQLite database at `path` (from `url`) and starts its checkpointer, which
+    /// restarts the log once it is longer than `restart_after` frames.
+    async fn open_sqlite(url: &str, path: &str, restart_after: i64) -> anyhow::Result<Db> {
+        let path = path.trim_start_matches("//");
+        if let Some(parent) = std::path::Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+        }
+        let options = SQLITE_PRAGMAS.iter().fold(
+            SqliteConnectOptions::from_str(url)
                 .with_context(|| format!("bad SQLite URL {url}"))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
-                .pragma("wal_autocheckpoint", "0")
-                .pragma("journal_size_limit", "67108864");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options.clone())
-                .await
-                .with_context(|| format!("cannot open the SQLite database {path}"))?;
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.statement_cache_capacity(1024))
-                .await
-                .with_context(|| format!("cannot open the SQLite database {path}"))?;
-            let write_gate = Arc::new(tokio::sync::Mutex::new(()));
-            let checkpointer =
-                tokio::spawn(checkpoint_wal(pool.clone(), write_gate.clone())).abort_handle();
-            Ok(Db::Sqlite(SqliteDb {
-                pool,
-                writer,
-                write_gate,
-                _checkpointer: Arc::new(StopOnDrop(checkpointer)),
-            }))
-        } else {
-            let options =
-                PgConnectOptions::from_str(url).context("bad PostgreSQL URL in DATABASE_URL")?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .context("cannot connect to PostgreSQL (DATABASE_URL)")?;
-            Ok(Db::Pg(pool))
-        }
+                .busy_timeout(SQLITE_BUSY_TIMEOUT),
+            |options, (name, value)| options.pragma(*name, *value),
+        );
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("cannot open the SQLite database {path}"))?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().statement_cache_capacity(1024))
+            .await
+            .with_context(|| format!("cannot open the SQLite database {path}"))?;
+        let write_gate = Arc::new(tokio::sync::Mutex::new(()));
+        let checkpointer = tokio::spawn(checkpoint_wal(
+            pool.clone(),
+            write_gate.clone(),
+            restart_after,
+        ))
+        .abort_handle();
+        Ok(Db::Sqlite(SqliteDb {
+            path: options.get_filename().to_path_buf(),
+            pool,
+            writer,
+            write_gate,
+            _checkpointer: Arc::new(StopOnDrop(checkpointer)),
+        }))
     }
 
     pub fn kind(&self) -> DbKind {
@@ -167,10 +227,7 @@ impl Db {
     /// once: sqlx takes an advisory lock on PostgreSQL, and SQLite serialises writers.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(s) => SQLITE_MIGRATIONS
-                .run(&s.pool)
-                .await
-                .context("applying SQLite migrations")?,
+            Db::Sqlite(s) => migrate_sqlite(&s.pool, None).await?,
             Db::Pg(p) => PG_MIGRATIONS
                 .run(p)
                 .await
@@ -243,11 +300,144 @@ impl Tx {
 mod tests {
     use super::*;
 
+    /// The test database in `dir`, migrated up to `version` (all, for None), opened afresh
+    /// after migrating: a connection keeps the schema it read, and EXPLAIN shows the plan for
+    /// that schema without checking whether it is still current.
+    async fn sqlite_at(dir: &tempfile::TempDir, version: Option<i64>) -> Db {
+        let url = format!("sqlite:{}", dir.path().join("migrated.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        migrate_sqlite(pool(&db), version).await.unwrap();
+        db.close().await;
+        Db::connect(&url).await.unwrap()
+    }
+
+    fn pool(db: &Db) -> &SqlitePool {
+        match db {
+            Db::Sqlite(s) => &s.pool,
+            Db::Pg(_) => unreachable!("a SQLite database"),
+        }
+    }
+
+    /// The opcodes SQLite would run for `sql`.
+    async fn opcodes(pool: &SqlitePool, sql: &str) -> Vec<String> {
+        use sqlx::Row as _;
+        sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(1))
+            .collect()
+    }
+
+    /// The last migration before the CHECKs were rewritten.
+    const BEFORE_MIGRATION_7: i64 = 20261121000006;
+
+    const INSERT_INCIDENT: &str = "INSERT INTO incidents (id, org_id, line_id, caller_phone, call_sid, status, hours, \
+        created_at, updated_at) VALUES (1, 1, 1, '+14155551234', 'CA1', 'open', 'business', 0, 0)";
+    const INSERT_ATTEMPT: &str = "INSERT INTO call_attempts (id, org_id, incident_id, step, person_id, person_name, \
+        phone, result, started_at) VALUES (1, 1, 1, 'primary_oncall', 1, 'Ada', '+15005550111', 'dialing', 0)";
+
+    #[tokio::test]
+    async fn writing_an_incident_or_an_attempt_builds_no_temporary_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = sqlite_at(&dir, Some(BEFORE_MIGRATION_7)).await;
+        // Before migration 7, the CHECKs' IN lists each built one: what this migration is for.
+        assert!(
+            opcodes(pool(&before), INSERT_ATTEMPT)
+                .await
+                .contains(&"OpenEphemeral".to_string())
+        );
+        before.close().await;
+        let db = sqlite_at(&dir, None).await;
+        for sql in [
+            INSERT_INCIDENT,
+            INSERT_ATTEMPT,
+            "UPDATE incidents SET status = 'answered', answered_at = 1 WHERE id = 1",
+            "UPDATE call_attempts SET result = 'no-answer', ended_at = 1 WHERE id = 1",
+        ] {
+            let ops = opcodes(pool(&db), sql).await;
+            assert!(!ops.is_empty(), "no plan for {sql}");
+            assert!(
+                !ops.contains(&"OpenEphemeral".to_string()),
+                "{sql} builds a temporary table: {ops:?}"
+            );
+        }
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn migration_7_keeps_incidents_attempts_events_and_their_constraints() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sqlite_at(&dir, Some(BEFORE_MIGRATION_7)).await;
+        let p = pool(&db);
+        for sql in [
+            "INSERT INTO organisations (id, slug, name, created_at) VALUES (1, 'acme', 'Acme', 0)",
+            "INSERT INTO hotline_lines (id, org_id, kind, name, phone_number, time_zone, created_at, updated_at) \
+             VALUES (1, 1, 'ladder', 'Emergency', '+15005550100', 'America/New_York', 0, 0)",
+            "INSERT INTO people (id, org_id, name, role, created_at, updated_at) VALUES (1, 1, 'Ada', 'agent', 0, 0)",
+            INSERT_INCIDENT,
+            INSERT_ATTEMPT,
+            "INSERT INTO incident_events (org_id, incident_id, kind, detail, created_at) VALUES (1, 1, 'opened', '{}', 0)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        db.close().await;
+
+        let db = sqlite_at(&dir, None).await;
+        let p = pool(&db);
+        let kept: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM incidents WHERE call_sid = 'CA1' AND status = 'open'), \
+             (SELECT COUNT(*) FROM call_attempts WHERE incident_id = 1 AND result = 'dialing'), \
+             (SELECT COUNT(*) FROM incident_events WHERE incident_id = 1)",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap();
+        assert_eq!(kept, (1, 1, 1));
+        let violations: Vec<(String, i64, String, i64)> =
+            sqlx::query_as("PRAGMA foreign_key_check")
+                .fetch_all(p)
+                .await
+                .unwrap();
+        assert!(violations.is_empty(), "{violations:?}");
+        // The constraints hold as before: a status or result outside the lists is refused...
+        let bad_status = sqlx::query("UPDATE incidents SET status = 'lost' WHERE id = 1")
+            .execute(p)
+            .await;
+        assert!(bad_status.is_err(), "an unknown status was stored");
+        let bad_result = sqlx::query("UPDATE call_attempts SET result = 'maybe' WHERE id = 1")
+            .execute(p)
+            .await;
+        assert!(bad_result.is_err(), "an unknown result was stored");
+        // ...and the foreign keys still cascade: deleting the line removes its incident, whose
+        // attempt and event go with it.
+        sqlx::query("DELETE FROM hotline_lines WHERE id = 1")
+            .execute(p)
+            .await
+            .unwrap();
+        let left: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM incidents), (SELECT COUNT(*) FROM call_attempts), \
+             (SELECT COUNT(*) FROM incident_events)",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap();
+        assert_eq!(left, (0, 0, 0));
+        db.close().await;
+    }
+
     #[tokio::test]
     async fn under_a_steady_stream_of_writes_the_log_starts_over_instead_of_growing() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("wal.db").display());
-        let db = Db::connect(&url).await.unwrap();
+        let path = dir.path().join("wal.db").display().to_string();
+        // A short log for the test: restarted past 256 frames (1 MiB).
+        let db = Db::open_sqlite(&format!("sqlite:{path}"), &path, 256)
+            .await
+            .unwrap();
         let Db::Sqlite(sqlite) = &db else {
             unreachable!("a SQLite URL opens SQLite")
         };

@@ -21,8 +21,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use futures::FutureExt as _;
 use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::FromRow;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{FromRow, Postgres};
 use tokio::sync::{mpsc, oneshot};
 
 use super::escalation::{self, Roster};
@@ -33,9 +35,8 @@ use super::store::lines::{self, Line};
 use crate::accounts::OrgId;
 use crate::clock::Clock;
 use crate::db::dialect::{self, Column, Column::Int, Column::Text};
-use crate::db::{Db, DbKind, Tx};
+use crate::db::{Db, DbKind, SqliteTx, SqliteWriter};
 use crate::http::{AppError, AppResult};
-use crate::with_tx;
 
 /// The most commands one transaction takes.
 const MAX_BATCH: usize = 128;
@@ -152,20 +153,24 @@ impl Desk {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        let mut backend = match &db {
+            Db::Sqlite(s) => Backend::Sqlite(s.open_writer()?),
+            Db::Pg(shared) => {
+                // Made inside the desk's runtime, so its connections belong to it.
+                let _entered = runtime.enter();
+                Backend::Pg(
+                    PgPoolOptions::new()
+                        .max_connections(DESK_PG_CONNECTIONS)
+                        .connect_lazy_with((*shared.connect_options()).clone()),
+                )
+            }
+        };
         std::thread::Builder::new()
             .name("incident-desk".to_string())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let db = match db {
-                        Db::Pg(shared) => Db::Pg(
-                            sqlx::postgres::PgPoolOptions::new()
-                                .max_connections(DESK_PG_CONNECTIONS)
-                                .connect_lazy_with((*shared.connect_options()).clone()),
-                        ),
-                        sqlite => sqlite,
-                    };
-                    run(&db, clock, inbox).await;
-                    if let Db::Pg(own) = &db {
+                    run(&mut backend, &db, clock, inbox).await;
+                    if let Backend::Pg(own) = &backend {
                         own.close().await;
                     }
                 });
@@ -185,17 +190,31 @@ impl Desk {
     }
 }
 
-async fn run(db: &Db, clock: Clock, mut inbox: mpsc::Receiver<Envelope>) {
+/// Where the desk writes. On SQLite, its own connection, run on the desk's thread: a batch's
+/// statements then cost no hand-off to sqlx's connection thread and back (two thread wake-ups
+/// each, which cost more than the statements). On Postgres, a small pool of its own.
+enum Backend {
+    Sqlite(SqliteWriter),
+    Pg(PgPool),
+}
+
+/// Runs batches until the last [`Desk`] handle is dropped. `db` is the shared pool, for
+/// roster reads.
+async fn run(backend: &mut Backend, db: &Db, clock: Clock, mut inbox: mpsc::Receiver<Envelope>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut rosters = Rosters::new();
     while inbox.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (commands, replies): (Vec<Command>, Vec<_>) =
             batch.drain(..).map(|e| (e.command, e.reply)).unzip();
         let now = clock.now();
+        let started = std::time::Instant::now();
         // A panic fails this batch's requests (their replies are dropped), not the desk.
-        let results = std::panic::AssertUnwindSafe(settle(db, now, &commands, &mut rosters))
-            .catch_unwind()
-            .await;
+        let results =
+            std::panic::AssertUnwindSafe(settle(backend, db, now, &commands, &mut rosters))
+                .catch_unwind()
+                .await;
+        metrics::histogram!("hotline_desk_batch_commands").record(commands.len() as f64);
+        metrics::histogram!("hotline_desk_batch_seconds").record(started.elapsed().as_secs_f64());
         match results {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {
@@ -212,12 +231,13 @@ async fn run(db: &Db, clock: Clock, mut inbox: mpsc::Receiver<Envelope>) {
 
 /// Applies `commands` as one transaction, or one by one when that transaction fails.
 async fn settle(
+    backend: &mut Backend,
     db: &Db,
     now: Timestamp,
     commands: &[Command],
     rosters: &mut Rosters,
 ) -> Vec<AppResult<Outcome>> {
-    match apply_batch(db, now, commands, rosters).await {
+    match apply_batch(backend, db, now, commands, rosters).await {
         Ok(results) => results,
         Err(e) if commands.len() > 1 => {
             tracing::warn!(
@@ -227,7 +247,8 @@ async fn settle(
             );
             let mut results = Vec::with_capacity(commands.len());
             for command in commands {
-                let one = apply_batch(db, now, std::slice::from_ref(command), rosters).await;
+                let one =
+                    apply_batch(backend, db, now, std::slice::from_ref(command), rosters).await;
                 results.push(one.and_then(|mut r| r.pop().expect("one result per command")));
             }
             results
@@ -245,14 +266,40 @@ struct CachedRoster {
     roster: Roster,
 }
 
+/// Applies `commands` in one transaction of `backend`'s.
 async fn apply_batch(
+    backend: &mut Backend,
     db: &Db,
     now: Timestamp,
     commands: &[Command],
     rosters: &mut Rosters,
 ) -> AppResult<Vec<AppResult<Outcome>>> {
-    let mut tx = db.begin().await?;
-    let mut book = Book::load(&mut tx, commands, now.as_millisecond()).await?;
+    match backend {
+        Backend::Sqlite(writer) => {
+            let tx = writer.begin().await?;
+            let results = apply_in(&mut Store::Sqlite(&tx), db, now, commands, rosters).await?;
+            tx.commit()?;
+            Ok(results)
+        }
+        Backend::Pg(pool) => {
+            let mut tx = pool.begin().await?;
+            let results = apply_in(&mut Store::Pg(&mut tx), db, now, commands, rosters).await?;
+            tx.commit().await?;
+            Ok(results)
+        }
+    }
+}
+
+/// Reads what `commands` touch, applies them, and writes the result, inside `store`'s open
+/// transaction.
+async fn apply_in(
+    store: &mut Store<'_, '_>,
+    db: &Db,
+    now: Timestamp,
+    commands: &[Command],
+    rosters: &mut Rosters,
+) -> AppResult<Vec<AppResult<Outcome>>> {
+    let mut book = Book::load(store, commands, now.as_millisecond()).await?;
     for line in book.lines.values() {
         let fresh = rosters
             .get(&line.line.id)
@@ -274,8 +321,7 @@ async fn apply_batch(
         .iter()
         .map(|c| book.apply(c, rosters, now))
         .collect();
-    book.write(&mut tx).await?;
-    tx.commit().await?;
+    book.write(store).await?;
     // New attempts have their ids only now.
     for result in &mut results {
         if let Ok(Outcome::Walked(walked)) = result {
@@ -467,32 +513,14 @@ impl Wanted {
 }
 
 impl Book {
-    async fn load(tx: &mut Tx, commands: &[Command], now: i64) -> AppResult<Book> {
-        let kind = tx.kind();
+    async fn load(store: &mut Store<'_, '_>, commands: &[Command], now: i64) -> AppResult<Book> {
         let mut wanted = Wanted::of(commands);
         let mut incidents = BTreeMap::new();
         if !wanted.incidents.is_empty() || !wanted.call_sids.is_empty() {
-            // Locked in id order on Postgres, incidents before lines, so two processes'
-            // batches cannot deadlock.
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {} OR {} ORDER BY id{}",
-                dialect::in_json_list(kind, "id", 1, Int),
-                // Of each call, its latest incident.
-                dialect::in_subquery(
-                    kind,
-                    "id",
-                    &format!(
-                        "SELECT MAX(c.id) FROM incidents c WHERE {} GROUP BY c.call_sid",
-                        dialect::in_json_list(kind, "c.call_sid", 2, Text)
-                    )
-                ),
-                dialect::for_update(kind)
-            ));
-            let (ids, sids) = (json_array(&wanted.incidents), json_array(&wanted.call_sids));
-            let rows: Vec<IncidentRow> = with_tx!(&mut *tx, c => {
-                sqlx::query_as::<_, IncidentRow>(sql).bind(&ids).bind(&sids).fetch_all(c).await
-            })?;
-            for row in rows {
+            for row in store
+                .incidents(&wanted.incidents, &wanted.call_sids)
+                .await?
+            {
                 incidents.insert(
                     row.incident.id,
                     IncidentState {
@@ -504,16 +532,8 @@ impl Book {
                     },
                 );
             }
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT incident_id, id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at \
-                 FROM call_attempts WHERE {} ORDER BY id",
-                dialect::in_json_list(kind, "incident_id", 1, Int)
-            ));
-            let ids = json_array(incidents.keys());
-            let rows: Vec<AttemptRow> = with_tx!(&mut *tx, c => {
-                sqlx::query_as::<_, AttemptRow>(sql).bind(&ids).fetch_all(c).await
-            })?;
-            for row in rows {
+            let ids: Vec<i64> = incidents.keys().copied().collect();
+            for row in store.attempts(&ids).await? {
                 if let Some(state) = incidents.get_mut(&row.incident_id) {
                     state.attempts.push(AttemptState {
                         attempt: row.attempt,
@@ -536,24 +556,9 @@ impl Book {
         }
         let mut lines = BTreeMap::new();
         if !wanted.lines.is_empty() || !wanted.numbers.is_empty() || wanted.only_ladder {
-            // The only-ladder question reads the first two ladder lines: two mean "several".
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
-                 WHERE {} OR {} \
-                 OR ($3 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)) \
-                 ORDER BY l.id{}",
-                lines::line_columns("l"),
-                dialect::in_json_list(kind, "l.id", 1, Int),
-                dialect::in_json_list(kind, "l.phone_number", 2, Text),
-                dialect::for_update_of(kind, "l"),
-            ));
-            let (ids, numbers) = (json_array(&wanted.lines), json_array(&wanted.numbers));
-            // A flag, not a bound LIMIT: SQLite re-prepares a statement whose LIMIT is a
-            // parameter every time it is bound.
-            let ladders = i64::from(wanted.only_ladder);
-            let rows: Vec<LineRow> = with_tx!(&mut *tx, c => {
-                sqlx::query_as::<_, LineRow>(sql).bind(&ids).bind(&numbers).bind(ladders).fetch_all(c).await
-            })?;
+            let rows = store
+                .lines(&wanted.lines, &wanted.numbers, wanted.only_ladder)
+                .await?;
             for row in rows {
                 let line = row.line.into_line();
                 lines.insert(
@@ -566,8 +571,7 @@ impl Book {
                 );
             }
         }
-        let walks = commands.iter().any(|c| matches!(c, Command::Walk { .. }));
-        let next_ids = NextIds::read(tx, wanted.opening, walks).await?;
+        let next_ids = NextIds::read(store, wanted.opening).await?;
         Ok(Book {
             now,
             incidents,
@@ -793,14 +797,18 @@ impl Book {
         })
     }
     /// Writes the batch: a few statements whatever its size.
-    async fn write(&mut self, tx: &mut Tx) -> AppResult<()> {
+    async fn write(&mut self, store: &mut Store<'_, '_>) -> AppResult<()> {
         let new_attempts = self
             .incidents
             .values()
             .flat_map(|s| &s.attempts)
             .filter(|a| a.new)
             .count();
-        let mut attempt_ids = self.next_ids.attempts(tx, new_attempts).await?.into_iter();
+        let mut attempt_ids = self
+            .next_ids
+            .attempts(store, new_attempts)
+            .await?
+            .into_iter();
         for state in self.incidents.values_mut() {
             for a in state.attempts.iter_mut().filter(|a| a.new) {
                 a.attempt.id = attempt_ids.next().expect("an id for every new attempt");
@@ -926,30 +934,250 @@ impl Book {
             Write::Insert("incident_events", events),
             Write::Update("hotline_lines", pools),
         ];
-        write_all(tx, writes).await
+        for w in writes.iter().filter(|w| !w.rows().rows.is_empty()) {
+            store.write(w).await?;
+        }
+        Ok(())
     }
 }
 
-#[derive(FromRow)]
+#[derive(FromRow, Deserialize)]
 struct IncidentRow {
     org_id: i64,
     #[sqlx(flatten)]
+    #[serde(flatten)]
     incident: Incident,
 }
 
-#[derive(FromRow)]
+#[derive(FromRow, Deserialize)]
 struct LineRow {
     org_id: i64,
     roster_version: i64,
     #[sqlx(flatten)]
+    #[serde(flatten)]
     line: lines::LineRow,
 }
 
-#[derive(FromRow)]
+#[derive(FromRow, Deserialize)]
 struct AttemptRow {
     incident_id: i64,
     #[sqlx(flatten)]
+    #[serde(flatten)]
     attempt: Attempt,
+}
+
+/// The largest incident and attempt ids (SQLite).
+#[derive(Deserialize)]
+struct Largest {
+    incidents: i64,
+    attempts: i64,
+}
+
+/// A value bound to a Postgres read: a number, or text (the JSON lists).
+enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// One value of a row, bound as SQLite's NULL, integer or text.
+struct Cell<'a>(&'a Value);
+
+impl rusqlite::ToSql for Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        match self.0 {
+            Value::Null => Ok(ToSqlOutput::Borrowed(ValueRef::Null)),
+            Value::String(text) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))),
+            Value::Number(n) if n.is_i64() => Ok(ToSqlOutput::from(n.as_i64().unwrap_or(0))),
+            other => Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("a row holds {other}, which no column takes").into(),
+            )),
+        }
+    }
+}
+
+/// Where a batch's statements run: the desk's own SQLite transaction, or a Postgres one.
+///
+/// The reads differ in shape. On SQLite, which runs in this thread, a read is one prepared
+/// point lookup per key: each is a plain function call, while a list (`IN (SELECT value FROM
+/// json_each(?))`) makes SQLite build a temporary b-tree of its values first. On Postgres,
+/// where each statement is a round trip, a read is one statement with the keys as a JSON list
+/// (see [`dialect::in_json_list`]), locking the rows it reads.
+enum Store<'a, 'c> {
+    Sqlite(&'a SqliteTx<'c>),
+    Pg(&'a mut sqlx::Transaction<'static, Postgres>),
+}
+
+/// The SQLite desk's point reads, in SQLite's own syntax (`?1`), made once.
+struct SqliteReads {
+    incident_by_id: String,
+    latest_incident_of_call: String,
+    attempts_of_incident: String,
+    line_by_id: String,
+    line_by_number: String,
+    first_two_ladder_lines: String,
+}
+
+static SQLITE_READS: std::sync::LazyLock<SqliteReads> = std::sync::LazyLock::new(|| {
+    let incident = format!("SELECT org_id, {INCIDENT_COLUMNS} FROM incidents");
+    let line = format!(
+        "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id",
+        lines::line_columns("l")
+    );
+    SqliteReads {
+        incident_by_id: format!("{incident} WHERE id = ?1"),
+        latest_incident_of_call: format!("{incident} WHERE call_sid = ?1 ORDER BY id DESC LIMIT 1"),
+        attempts_of_incident: format!(
+            "SELECT {ATTEMPT_COLUMNS} FROM call_attempts WHERE incident_id = ?1 ORDER BY id"
+        ),
+        line_by_id: format!("{line} WHERE l.id = ?1"),
+        line_by_number: format!("{line} WHERE l.phone_number = ?1"),
+        first_two_ladder_lines: format!("{line} WHERE l.kind = 'ladder' ORDER BY l.id LIMIT 2"),
+    }
+});
+
+/// The columns of an [`AttemptRow`].
+const ATTEMPT_COLUMNS: &str =
+    "incident_id, id, step, person_id, person_name, phone, result, call_sid, started_at, ended_at";
+
+impl Store<'_, '_> {
+    /// The incidents `ids` and the latest incident of each of `call_sids`, with their
+    /// organisations; on Postgres locked, in id order, so two processes' batches cannot
+    /// deadlock (incidents are locked before lines).
+    async fn incidents(
+        &mut self,
+        ids: &BTreeSet<i64>,
+        call_sids: &BTreeSet<String>,
+    ) -> AppResult<Vec<IncidentRow>> {
+        match self {
+            Store::Sqlite(tx) => {
+                let reads = &*SQLITE_READS;
+                let mut rows = Vec::new();
+                for id in ids {
+                    rows.extend(tx.fetch::<IncidentRow>(&reads.incident_by_id, [id])?);
+                }
+                for sid in call_sids {
+                    rows.extend(tx.fetch::<IncidentRow>(&reads.latest_incident_of_call, [sid])?);
+                }
+                Ok(rows)
+            }
+            Store::Pg(tx) => {
+                let kind = DbKind::Postgres;
+                let sql = format!(
+                    "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {} OR {} ORDER BY id{}",
+                    dialect::in_json_list(kind, "id", 1, Int),
+                    // Of each call, its latest incident.
+                    dialect::in_subquery(
+                        kind,
+                        "id",
+                        &format!(
+                            "SELECT MAX(c.id) FROM incidents c WHERE {} GROUP BY c.call_sid",
+                            dialect::in_json_list(kind, "c.call_sid", 2, Text)
+                        )
+                    ),
+                    dialect::for_update(kind)
+                );
+                pg_fetch(
+                    tx,
+                    &sql,
+                    vec![
+                        Param::Text(json_array(ids)),
+                        Param::Text(json_array(call_sids)),
+                    ],
+                )
+                .await
+            }
+        }
+    }
+
+    /// The attempts of the incidents `ids`, each incident's in id order.
+    async fn attempts(&mut self, ids: &[i64]) -> AppResult<Vec<AttemptRow>> {
+        match self {
+            Store::Sqlite(tx) => {
+                let mut rows = Vec::new();
+                for id in ids {
+                    rows.extend(tx.fetch::<AttemptRow>(&SQLITE_READS.attempts_of_incident, [id])?);
+                }
+                Ok(rows)
+            }
+            Store::Pg(tx) => {
+                let sql = format!(
+                    "SELECT {ATTEMPT_COLUMNS} FROM call_attempts WHERE {} ORDER BY id",
+                    dialect::in_json_list(DbKind::Postgres, "incident_id", 1, Int)
+                );
+                pg_fetch(tx, &sql, vec![Param::Text(json_array(ids))]).await
+            }
+        }
+    }
+
+    /// The lines `ids` and those answering `numbers`, with their organisations' roster
+    /// versions; with `only_ladder`, also the first two ladder lines of the installation (two
+    /// mean "several"). Locked on Postgres.
+    async fn lines(
+        &mut self,
+        ids: &BTreeSet<i64>,
+        numbers: &BTreeSet<String>,
+        only_ladder: bool,
+    ) -> AppResult<Vec<LineRow>> {
+        match self {
+            Store::Sqlite(tx) => {
+                let reads = &*SQLITE_READS;
+                let mut rows = Vec::new();
+                for id in ids {
+                    rows.extend(tx.fetch::<LineRow>(&reads.line_by_id, [id])?);
+                }
+                for number in numbers {
+                    rows.extend(tx.fetch::<LineRow>(&reads.line_by_number, [number])?);
+                }
+                if only_ladder {
+                    rows.extend(tx.fetch::<LineRow>(&reads.first_two_ladder_lines, [])?);
+                }
+                Ok(rows)
+            }
+            Store::Pg(tx) => {
+                let kind = DbKind::Postgres;
+                let sql = format!(
+                    "SELECT l.org_id, {}, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
+                     WHERE {} OR {} \
+                     OR ($3 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)) \
+                     ORDER BY l.id{}",
+                    lines::line_columns("l"),
+                    dialect::in_json_list(kind, "l.id", 1, Int),
+                    dialect::in_json_list(kind, "l.phone_number", 2, Text),
+                    dialect::for_update_of(kind, "l"),
+                );
+                let params = vec![
+                    Param::Text(json_array(ids)),
+                    Param::Text(json_array(numbers)),
+                    Param::Int(i64::from(only_ladder)),
+                ];
+                pg_fetch(tx, &sql, params).await
+            }
+        }
+    }
+
+    /// Runs one of the batch's writes. SQLite, on the desk's own thread, runs one prepared
+    /// statement per row: each costs a call into SQLite, cheaper than packing the rows into
+    /// JSON and having SQLite take them apart again. Postgres, where every statement is a
+    /// round trip, takes all the rows as one JSON parameter.
+    async fn write(&mut self, write: &Write) -> AppResult<()> {
+        match self {
+            Store::Sqlite(tx) => {
+                let sql = write.row_sql();
+                for row in &write.rows().rows {
+                    let cells = row.as_array().map(Vec::as_slice).unwrap_or_default();
+                    tx.execute(&sql, rusqlite::params_from_iter(cells.iter().map(Cell)))?;
+                }
+            }
+            Store::Pg(tx) => {
+                sqlx::query(sqlx::AssertSqlSafe(write.sql(DbKind::Postgres, 1)))
+                    .bind(write.rows().json())
+                    .execute(&mut ***tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `values` as a JSON array, for [`dialect::in_json_list`].
@@ -959,78 +1187,105 @@ fn json_array<T: serde::Serialize>(values: impl IntoIterator<Item = T>) -> Strin
 }
 
 /// Fresh ids for a batch's new rows.
-struct NextIds {
-    /// For the batch's new incidents, in order.
-    incidents: std::vec::IntoIter<i64>,
-    /// SQLite: the largest attempt id, read with the incidents' (the batch holds the write
-    /// lock, so the ids after it are ours).
-    attempts_after: Option<i64>,
+enum NextIds {
+    /// SQLite: the largest ids when the batch began. The batch holds the write lock, so the
+    /// ids after them are its own.
+    After { incidents: i64, attempts: i64 },
+    /// Postgres: ids from the identity sequences, taken for the batch's new incidents up
+    /// front and for its new attempts once they are counted.
+    Sequence { incidents: std::vec::IntoIter<i64> },
 }
 
 impl NextIds {
-    /// Ids for `opening` new incidents; on SQLite, when the batch `walks` (only walks open
-    /// incidents and add attempts), the largest attempt id too, in the same query.
-    async fn read(tx: &mut Tx, opening: usize, walks: bool) -> AppResult<NextIds> {
-        let count = opening as i64;
-        match tx {
-            Tx::Sqlite(t, _) if walks => {
-                let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM incidents), \
-                           (SELECT COALESCE(MAX(id), 0) FROM call_attempts)";
-                let (incidents, attempts): (i64, i64) =
-                    sqlx::query_as(sql).fetch_one(&mut **t).await?;
-                Ok(NextIds {
-                    incidents: (incidents + 1..=incidents + count)
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                    attempts_after: Some(attempts),
+    /// Ids for `opening` new incidents (and, on SQLite, for any number of attempts).
+    async fn read(store: &mut Store<'_, '_>, opening: usize) -> AppResult<NextIds> {
+        match store {
+            Store::Sqlite(tx) => {
+                let sql = "SELECT (SELECT COALESCE(MAX(id), 0) FROM incidents) AS incidents, \
+                           (SELECT COALESCE(MAX(id), 0) FROM call_attempts) AS attempts";
+                let Largest {
+                    incidents,
+                    attempts,
+                } = tx
+                    .fetch::<Largest>(sql, [])?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no largest ids read")))?;
+                Ok(NextIds::After {
+                    incidents,
+                    attempts,
                 })
             }
-            _ => Ok(NextIds {
-                incidents: allocate_ids(tx, "incidents", opening).await?.into_iter(),
-                attempts_after: None,
+            Store::Pg(tx) => Ok(NextIds::Sequence {
+                incidents: pg_next_ids(tx, "incidents", opening).await?.into_iter(),
             }),
         }
     }
 
     fn incident(&mut self) -> i64 {
-        self.incidents
-            .next()
-            .expect("an id was allocated for every new incident")
+        match self {
+            NextIds::After { incidents, .. } => {
+                *incidents += 1;
+                *incidents
+            }
+            NextIds::Sequence { incidents } => incidents
+                .next()
+                .expect("an id was taken for every new incident"),
+        }
     }
 
-    async fn attempts(&mut self, tx: &mut Tx, n: usize) -> AppResult<Vec<i64>> {
-        match self.attempts_after {
-            Some(after) => Ok((after + 1..=after + n as i64).collect()),
-            None => allocate_ids(tx, "call_attempts", n).await,
+    async fn attempts(&mut self, store: &mut Store<'_, '_>, n: usize) -> AppResult<Vec<i64>> {
+        match (self, store) {
+            (NextIds::After { attempts, .. }, _) => {
+                let first = *attempts + 1;
+                *attempts += n as i64;
+                Ok((first..=*attempts).collect())
+            }
+            (NextIds::Sequence { .. }, Store::Pg(tx)) => pg_next_ids(tx, "call_attempts", n).await,
+            (NextIds::Sequence { .. }, Store::Sqlite(_)) => Err(AppError::Internal(
+                anyhow::anyhow!("sequence ids asked of SQLite"),
+            )),
         }
     }
 }
 
-/// `n` fresh ids for `table`'s rows. Inside the batch's transaction: on SQLite it holds the
-/// write lock, so the next rowids are ours; on Postgres they come from the identity sequence.
-async fn allocate_ids(tx: &mut Tx, table: &'static str, n: usize) -> AppResult<Vec<i64>> {
+/// `n` ids from `table`'s identity sequence, ascending.
+async fn pg_next_ids(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    table: &'static str,
+    n: usize,
+) -> AppResult<Vec<i64>> {
     if n == 0 {
         return Ok(Vec::new());
     }
-    let count = n as i64;
-    Ok(match tx {
-        Tx::Sqlite(t, _) => {
-            let sql = sqlx::AssertSqlSafe(format!("SELECT COALESCE(MAX(id), 0) FROM {table}"));
-            let max: i64 = sqlx::query_scalar(sql).fetch_one(&mut **t).await?;
-            (max + 1..=max + count).collect()
-        }
-        Tx::Pg(t) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
-            ));
-            let mut ids: Vec<i64> = sqlx::query_scalar(sql)
-                .bind(count)
-                .fetch_all(&mut **t)
-                .await?;
-            ids.sort_unstable();
-            ids
-        }
-    })
+    let sql = format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+    );
+    let mut ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(n as i64)
+        .fetch_all(&mut **tx)
+        .await?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The rows of `sql` with `params` bound in order, inside the batch's Postgres transaction.
+async fn pg_fetch<T>(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    sql: &str,
+    params: Vec<Param>,
+) -> AppResult<Vec<T>>
+where
+    T: for<'r> FromRow<'r, PgRow> + Send + Unpin,
+{
+    let mut query = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_string()));
+    for param in params {
+        query = match param {
+            Param::Int(i) => query.bind(i),
+            Param::Text(t) => query.bind(t),
+        };
+    }
+    Ok(query.fetch_all(&mut **tx).await?)
 }
 
 /// Rows written by one statement whose text never changes, however many rows there are:
@@ -1083,6 +1338,29 @@ impl Write {
         }
     }
 
+    /// SQLite's statement for one row, its values bound as `?1`..`?n` in column order (an
+    /// update's first column is the id).
+    fn row_sql(&self) -> String {
+        let columns = self.rows().columns;
+        match self {
+            Write::Insert(table, _) => {
+                let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let values: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+                format!(
+                    "INSERT INTO {table} ({}) VALUES ({})",
+                    names.join(", "),
+                    values.join(", ")
+                )
+            }
+            Write::Update(table, _) => {
+                let set: Vec<String> = (1..columns.len())
+                    .map(|i| format!("{} = ?{}", columns[i].0, i + 1))
+                    .collect();
+                format!("UPDATE {table} SET {} WHERE id = ?1", set.join(", "))
+            }
+        }
+    }
+
     fn sql(&self, kind: DbKind, param: usize) -> String {
         let source = dialect::json_rows(kind, param, "e");
         match self {
@@ -1109,35 +1387,6 @@ impl Write {
     }
 }
 
-/// Runs `writes` in order. SQLite takes them as one multi-statement query (one trip to its
-/// connection thread; a statement with no rows does nothing, so the text never changes);
-/// Postgres, which binds parameters one statement at a time, as one query each.
-async fn write_all<const N: usize>(tx: &mut Tx, writes: [Write; N]) -> AppResult<()> {
-    match tx {
-        Tx::Sqlite(t, _) => {
-            let sql: Vec<String> = writes
-                .iter()
-                .enumerate()
-                .map(|(i, w)| w.sql(DbKind::Sqlite, i + 1))
-                .collect();
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.join(";\n")));
-            for w in &writes {
-                q = q.bind(w.rows().json());
-            }
-            q.execute(&mut **t).await?;
-        }
-        Tx::Pg(t) => {
-            for w in writes.iter().filter(|w| !w.rows().rows.is_empty()) {
-                sqlx::query(sqlx::AssertSqlSafe(w.sql(DbKind::Postgres, 1)))
-                    .bind(w.rows().json())
-                    .execute(&mut **t)
-                    .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1146,6 +1395,19 @@ mod tests {
     fn a_json_array_lists_the_values_in_order() {
         assert_eq!(json_array([3, 1]), "[3,1]");
         assert_eq!(json_array(Vec::<i64>::new()), "[]");
+    }
+
+    #[test]
+    fn a_row_statement_binds_each_column_in_order_and_updates_by_id() {
+        let columns = &[("id", Int), ("kind", Text), ("at", Int)];
+        assert_eq!(
+            Write::Insert("events", Rows::new(columns)).row_sql(),
+            "INSERT INTO events (id, kind, at) VALUES (?1, ?2, ?3)"
+        );
+        assert_eq!(
+            Write::Update("events", Rows::new(columns)).row_sql(),
+            "UPDATE events SET kind = ?2, at = ?3 WHERE id = ?1"
+        );
     }
 
     #[test]

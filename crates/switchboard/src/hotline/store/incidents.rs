@@ -1,6 +1,6 @@
 //! Seed 003's incidents, call attempts and incident events (the audit trail).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 use utoipa::ToSchema;
 
@@ -11,7 +11,7 @@ use crate::hotline::model::{Hours, IncidentStatus};
 use crate::http::{AppError, AppResult};
 use crate::{with_db, with_tx};
 
-#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, FromRow)]
 pub struct Incident {
     pub id: i64,
     pub line_id: i64,
@@ -44,7 +44,7 @@ impl Incident {
 pub(crate) const INCIDENT_COLUMNS: &str = "id, line_id, caller_phone, call_sid, status, hours, answered_person_id, answered_phone, \
     duration_secs, voicemail_url, voicemail_secs, transcript, created_at, answered_at, ended_at";
 
-#[derive(Clone, Debug, Serialize, ToSchema, FromRow)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, FromRow)]
 pub struct Attempt {
     pub id: i64,
     pub step: String,

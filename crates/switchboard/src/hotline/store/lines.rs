@@ -34,7 +34,7 @@ pub struct Line {
     pub created_at: i64,
 }
 
-#[derive(FromRow)]
+#[derive(FromRow, Deserialize)]
 pub(crate) struct LineRow {
     id: i64,
     name: String,
