@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use futures::FutureExt as _;
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{FromRow, Postgres};
 use tokio::sync::{mpsc, oneshot};
@@ -86,7 +86,7 @@ pub enum Command {
         org: Option<OrgId>,
         line: LineRef,
         incident: IncidentRef,
-        request: Value,
+        request: Request,
         ring_strategy: bool,
     },
     Answered {
@@ -94,7 +94,7 @@ pub enum Command {
         incident: i64,
         phone: String,
         call_sid: Option<String>,
-        request: Value,
+        request: Request,
     },
     AttemptFailed {
         org: Option<OrgId>,
@@ -102,14 +102,25 @@ pub enum Command {
         phone: String,
         reason: AttemptResult,
         call_sid: Option<String>,
-        request: Value,
+        request: Request,
     },
     Completed {
         org: Option<OrgId>,
         incident: i64,
         duration: Option<i64>,
-        request: Value,
+        request: Request,
     },
+}
+
+/// A request as the audit trail records it: serialized by the request's own task, so the desk,
+/// which every request waits on, only copies the text.
+pub type Request = Box<serde_json::value::RawValue>;
+
+/// `body` as an audit-trail [`Request`].
+pub fn request(body: &Value) -> Request {
+    serde_json::value::to_raw_value(body).unwrap_or_else(|_| {
+        serde_json::value::RawValue::from_string("null".to_string()).expect("null is JSON")
+    })
 }
 
 /// What a walk decided.
@@ -365,12 +376,14 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn event(&mut self, kind: &'static str, detail: &Value) {
+    /// Records an audit event; `detail` is a JSON value, or a [`Request`] as it came.
+    pub fn event<T: serde::Serialize + ?Sized>(&mut self, kind: &'static str, detail: &T) {
         self.events.push(NewEvent {
             org: self.state.org,
             incident_id: self.state.incident.id,
             kind,
-            detail: detail.to_string(),
+            // Neither a JSON value nor a raw request can fail to serialize.
+            detail: serde_json::to_string(detail).unwrap_or_else(|_| "null".to_string()),
             at: self.now,
         });
     }
@@ -862,52 +875,52 @@ impl Book {
         for s in self.incidents.values() {
             let i = &s.incident;
             if s.new {
-                new_incidents.push(json!([
+                new_incidents.push(cells![
                     i.id,
                     s.org.0,
                     i.line_id,
-                    i.caller_phone,
-                    i.call_sid,
-                    i.status,
-                    i.hours,
+                    &i.caller_phone,
+                    &i.call_sid,
+                    &i.status,
+                    &i.hours,
                     i.answered_person_id,
-                    i.answered_phone,
+                    &i.answered_phone,
                     i.duration_secs,
                     i.created_at,
                     i.answered_at,
                     i.ended_at,
                     self.now
-                ]));
+                ]);
             } else if s.changed {
-                changed_incidents.push(json!([
+                changed_incidents.push(cells![
                     i.id,
-                    i.status,
+                    &i.status,
                     i.answered_person_id,
-                    i.answered_phone,
+                    &i.answered_phone,
                     i.duration_secs,
                     i.answered_at,
                     i.ended_at,
                     self.now
-                ]));
+                ]);
             }
             for a in &s.attempts {
                 let at = &a.attempt;
                 if a.new {
-                    new_attempts.push(json!([
+                    new_attempts.push(cells![
                         at.id,
                         s.org.0,
                         i.id,
-                        at.step,
+                        &at.step,
                         at.person_id,
-                        at.person_name,
-                        at.phone,
-                        at.result,
-                        at.call_sid,
+                        &at.person_name,
+                        &at.phone,
+                        &at.result,
+                        &at.call_sid,
                         at.started_at,
                         at.ended_at
-                    ]));
+                    ]);
                 } else if a.changed {
-                    changed_attempts.push(json!([at.id, at.result, at.call_sid, at.ended_at]));
+                    changed_attempts.push(cells![at.id, &at.result, &at.call_sid, at.ended_at]);
                 }
             }
         }
@@ -918,12 +931,12 @@ impl Book {
             ("detail", Text),
             ("created_at", Int),
         ]);
-        for e in self.events.drain(..) {
-            events.push(json!([e.org.0, e.incident_id, e.kind, e.detail, e.at]));
+        for e in &self.events {
+            events.push(cells![e.org.0, e.incident_id, e.kind, &e.detail, e.at]);
         }
         let mut pools = Rows::new(&[("id", Int), ("pool_position", Int)]);
         for id in &self.changed_pools {
-            pools.push(json!([id, self.lines[id].line.pool_position]));
+            pools.push(cells![*id, self.lines[id].line.pool_position]);
         }
         // Parents before children: incidents, then their attempts and events.
         let writes = [
@@ -979,20 +992,62 @@ enum Param {
     Text(String),
 }
 
-/// One value of a row, bound as SQLite's NULL, integer or text.
-struct Cell<'a>(&'a Value);
+/// One value of a row to write: SQLite binds it as NULL, an integer or text; Postgres gets the
+/// rows as one JSON array (`null`, a number, a string).
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+enum Cell<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+impl From<i64> for Cell<'_> {
+    fn from(i: i64) -> Self {
+        Cell::Int(i)
+    }
+}
+
+impl From<Option<i64>> for Cell<'_> {
+    fn from(i: Option<i64>) -> Self {
+        i.map_or(Cell::Null, Cell::Int)
+    }
+}
+
+impl<'a> From<&'a str> for Cell<'a> {
+    fn from(t: &'a str) -> Self {
+        Cell::Text(t)
+    }
+}
+
+impl<'a> From<&'a String> for Cell<'a> {
+    fn from(t: &'a String) -> Self {
+        Cell::Text(t)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Cell<'a> {
+    fn from(t: &'a Option<String>) -> Self {
+        t.as_deref().map_or(Cell::Null, Cell::Text)
+    }
+}
+
+/// A row of [`Cell`]s, one per column, in order.
+macro_rules! cells {
+    ($($value:expr),* $(,)?) => {
+        vec![$(Cell::from($value)),*]
+    };
+}
+use cells;
 
 impl rusqlite::ToSql for Cell<'_> {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         use rusqlite::types::{ToSqlOutput, ValueRef};
-        match self.0 {
-            Value::Null => Ok(ToSqlOutput::Borrowed(ValueRef::Null)),
-            Value::String(text) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))),
-            Value::Number(n) if n.is_i64() => Ok(ToSqlOutput::from(n.as_i64().unwrap_or(0))),
-            other => Err(rusqlite::Error::ToSqlConversionFailure(
-                format!("a row holds {other}, which no column takes").into(),
-            )),
-        }
+        Ok(match self {
+            Cell::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Cell::Int(i) => ToSqlOutput::from(*i),
+            Cell::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+        })
     }
 }
 
@@ -1160,13 +1215,12 @@ impl Store<'_, '_> {
     /// statement per row: each costs a call into SQLite, cheaper than packing the rows into
     /// JSON and having SQLite take them apart again. Postgres, where every statement is a
     /// round trip, takes all the rows as one JSON parameter.
-    async fn write(&mut self, write: &Write) -> AppResult<()> {
+    async fn write(&mut self, write: &Write<'_>) -> AppResult<()> {
         match self {
             Store::Sqlite(tx) => {
                 let sql = write.row_sql();
                 for row in &write.rows().rows {
-                    let cells = row.as_array().map(Vec::as_slice).unwrap_or_default();
-                    tx.execute(&sql, rusqlite::params_from_iter(cells.iter().map(Cell)))?;
+                    tx.execute(&sql, rusqlite::params_from_iter(row))?;
                 }
             }
             Store::Pg(tx) => {
@@ -1291,22 +1345,22 @@ where
 /// Rows written by one statement whose text never changes, however many rows there are:
 /// they travel as one JSON array parameter that the database unpacks (`json_each` on SQLite,
 /// `jsonb_array_elements` on Postgres), so the statement stays prepared and binds one value.
-struct Rows {
+struct Rows<'a> {
     columns: &'static [(&'static str, Column)],
-    rows: Vec<Value>,
+    rows: Vec<Vec<Cell<'a>>>,
 }
 
-impl Rows {
-    fn new(columns: &'static [(&'static str, Column)]) -> Rows {
+impl<'a> Rows<'a> {
+    fn new(columns: &'static [(&'static str, Column)]) -> Rows<'a> {
         Rows {
             columns,
             rows: Vec::new(),
         }
     }
 
-    /// One row: a JSON array with a value per column, in order.
-    fn push(&mut self, row: Value) {
-        debug_assert_eq!(row.as_array().map(Vec::len), Some(self.columns.len()));
+    /// One row: a value per column, in order.
+    fn push(&mut self, row: Vec<Cell<'a>>) {
+        debug_assert_eq!(row.len(), self.columns.len());
         self.rows.push(row);
     }
 
@@ -1324,15 +1378,15 @@ impl Rows {
 }
 
 /// One statement of a batch's writes.
-enum Write {
+enum Write<'a> {
     /// `INSERT INTO table (columns) SELECT ...`, in the rows' order.
-    Insert(&'static str, Rows),
+    Insert(&'static str, Rows<'a>),
     /// `UPDATE table SET ... WHERE id = <first column>`.
-    Update(&'static str, Rows),
+    Update(&'static str, Rows<'a>),
 }
 
-impl Write {
-    fn rows(&self) -> &Rows {
+impl<'a> Write<'a> {
+    fn rows(&self) -> &Rows<'a> {
         match self {
             Write::Insert(_, rows) | Write::Update(_, rows) => rows,
         }

@@ -5,9 +5,10 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::desk::{Command, Draft, IncidentRef, LineRef, Outcome, Walked};
+use super::desk::{self, Command, Draft, IncidentRef, LineRef, Outcome, Walked};
 use super::model::ladder::{self, Decision, LadderInput, LadderStep, PriorAttempt, Target};
 use super::model::{
     AttemptResult, Candidate, Hours, IncidentStatus, LineKind, Override, Shift, shifts,
@@ -44,7 +45,7 @@ pub async fn walk(
         org,
         line,
         incident,
-        request,
+        request: desk::request(&request),
         ring_strategy,
     };
     match state.desk.submit(command).await? {
@@ -69,7 +70,7 @@ pub async fn answered(
         incident: incident_id,
         phone: phone.to_string(),
         call_sid: call_sid.map(str::to_string),
-        request,
+        request: desk::request(&request),
     };
     state.desk.submit(command).await.map(drop)
 }
@@ -90,7 +91,7 @@ pub async fn attempt_failed(
         phone: phone.to_string(),
         reason,
         call_sid: call_sid.map(str::to_string),
-        request,
+        request: desk::request(&request),
     };
     state.desk.submit(command).await.map(drop)
 }
@@ -107,7 +108,7 @@ pub async fn completed(
         org,
         incident: incident_id,
         duration,
-        request,
+        request: desk::request(&request),
     };
     state.desk.submit(command).await.map(drop)
 }
@@ -120,10 +121,25 @@ pub(super) fn opened(
     line: &Line,
     caller: &str,
     call_sid: Option<&str>,
-    request: &Value,
+    request: &RawValue,
 ) {
     let hours = d.state.incident.hours();
-    let detail = json!({ "line": line.id, "caller": caller, "callSid": call_sid, "hours": hours.as_str(), "request": request });
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Created<'a> {
+        line: i64,
+        caller: &'a str,
+        call_sid: Option<&'a str>,
+        hours: &'static str,
+        request: &'a RawValue,
+    }
+    let detail = Created {
+        line: line.id,
+        caller,
+        call_sid,
+        hours: hours.as_str(),
+        request,
+    };
     d.event("created", &detail);
     tracing::info!(
         incident.id = d.state.incident.id,
@@ -139,7 +155,7 @@ pub(super) fn walk_rules(
     line: &Line,
     roster: &Roster,
     pool_position: i64,
-    request: &Value,
+    request: &RawValue,
     all: bool,
     now: Timestamp,
 ) -> AppResult<Vec<Target>> {
@@ -220,7 +236,12 @@ pub(super) fn walk_rules(
     Ok(targets)
 }
 
-pub(super) fn answered_rules(d: &mut Draft, phone: &str, call_sid: Option<&str>, request: &Value) {
+pub(super) fn answered_rules(
+    d: &mut Draft,
+    phone: &str,
+    call_sid: Option<&str>,
+    request: &RawValue,
+) {
     d.event("answered_request", request);
     d.finish_dialing(Some(phone), AttemptResult::Answered, call_sid);
     let attempt = d
@@ -253,7 +274,7 @@ pub(super) fn attempt_failed_rules(
     phone: &str,
     reason: AttemptResult,
     call_sid: Option<&str>,
-    request: &Value,
+    request: &RawValue,
 ) {
     d.event("attempt_failed_request", request);
     let changed = d.finish_dialing(Some(phone), reason, call_sid);
@@ -269,7 +290,7 @@ pub(super) fn attempt_failed_rules(
     );
 }
 
-pub(super) fn completed_rules(d: &mut Draft, duration: Option<i64>, request: &Value) {
+pub(super) fn completed_rules(d: &mut Draft, duration: Option<i64>, request: &RawValue) {
     d.event("completed_request", request);
     d.finish_dialing(None, AttemptResult::NoAnswer, None);
     let now = d.now;

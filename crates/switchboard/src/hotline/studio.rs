@@ -35,17 +35,14 @@ impl FromRequest<AppState> for StudioBody {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let path_and_query = req
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
-        let headers = req.headers().clone();
-        let json = twilio_signature::is_json(&headers);
-        let body = Bytes::from_request(req, state)
+        let (parts, body) = req.into_parts();
+        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let headers = &parts.headers;
+        let json = twilio_signature::is_json(headers);
+        let body = Bytes::from_request(Request::new(body), state)
             .await
             .map_err(|_| AppError::bad_request("unreadable request body"))?;
-        let bearer_ok = match (state.config.webhook_secret.as_ref(), bearer(&headers)) {
+        let bearer_ok = match (state.config.webhook_secret.as_ref(), bearer(headers)) {
             (Some(secret), Some(sent)) => {
                 use subtle::ConstantTimeEq as _;
                 bool::from(sent.as_bytes().ct_eq(secret.expose().as_bytes()))
@@ -58,7 +55,7 @@ impl FromRequest<AppState> for StudioBody {
             .is_some_and(|sig| {
                 twilio_signature::verify(
                     state,
-                    &state.config.public_url_for(&path_and_query),
+                    &state.config.public_url_for(path_and_query),
                     sig,
                     json,
                     &body,

@@ -211,6 +211,25 @@ async fn an_answered_incident_records_attempts_events_and_completion() {
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
+    // The audit trail keeps each request as it was sent.
+    let detail_of = |kind: &str| -> Vec<Value> {
+        detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| serde_json::from_str(e["detail"].as_str().unwrap()).unwrap())
+            .collect()
+    };
+    let created = &detail_of("created")[0];
+    assert_eq!(created["caller"], "+14155551234");
+    assert_eq!(created["callSid"], "CA42");
+    assert_eq!(created["request"]["callerPhone"], "+1 415 555 1234");
+    let requests = detail_of("next_target_request");
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[1]["incidentId"], incident);
+    assert_eq!(detail_of("attempt_failed_request")[0]["reason"], "busy");
+    assert_eq!(detail_of("completed_request")[0]["duration"], 180);
     app.stop().await;
 }
 
