@@ -17,6 +17,10 @@
 //! SQLite checkpointer's histograms at the end; `HOTLINE_BENCH_PROGRESS=1` prints each round's
 //! requests/s per scenario, to see the machine drift.
 
+// The allocator `switchboard` itself runs with (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

@@ -87,13 +87,14 @@ impl AppState {
         Ok(state)
     }
 
-    /// Every auth token a webhook may be signed with.
-    pub fn signing_tokens(&self) -> Vec<String> {
-        let mut tokens = vec![self.config.twilio_auth_token.expose().to_string()];
-        if let Ok(extra) = self.org_signing_tokens.read() {
-            tokens.extend(extra.iter().cloned());
-        }
-        tokens
+    /// Whether `signed_with` holds for any auth token a webhook may be signed with: the
+    /// configured one first, then each organisation's own.
+    pub fn any_signing_token(&self, signed_with: impl Fn(&str) -> bool) -> bool {
+        signed_with(self.config.twilio_auth_token.expose())
+            || self
+                .org_signing_tokens
+                .read()
+                .is_ok_and(|extra| extra.iter().any(|t| signed_with(t)))
     }
 
     pub async fn reload_signing_tokens(&self) -> anyhow::Result<()> {

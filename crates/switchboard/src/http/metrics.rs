@@ -1,9 +1,11 @@
 //! Prometheus metrics: requests and latency by route, plus the process-wide recorder.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
@@ -50,17 +52,48 @@ const SHORT_SECONDS: &[f64] = &[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 
 /// Middleware: counts each request and records its latency under the matched route.
 pub async fn track(req: Request, next: Next) -> Response {
-    let route = req
+    let route: Arc<str> = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
+        .map_or_else(|| Arc::from("unmatched"), |p| Arc::from(p.as_str()));
+    let method = req.method().clone();
     let started = Instant::now();
     let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    let (requests, duration) = handles(route, method, response.status());
+    requests.increment(1);
+    duration.record(started.elapsed().as_secs_f64());
     response
+}
+
+/// A route's request counter (by method and status) and its latency histogram.
+type RouteHandles = (metrics::Counter, metrics::Histogram);
+
+/// The handles of each (route, method, status) seen so far. Looking a metric up by its labels
+/// builds and hashes a key of owned strings every time; there are few routes, methods and
+/// statuses, so each combination's handles are made once. A std mutex: held for one map
+/// operation, never across an await.
+static HANDLES: LazyLock<Mutex<HashMap<RouteKey, RouteHandles>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+type RouteKey = (Arc<str>, Method, StatusCode);
+
+fn handles(route: Arc<str>, method: Method, status: StatusCode) -> RouteHandles {
+    let key = (route, method, status);
+    if let Some(known) = HANDLES.lock().ok().and_then(|h| h.get(&key).cloned()) {
+        return known;
+    }
+    let (route, method, status) = key.clone();
+    let made = (
+        metrics::counter!(
+            "http_requests_total",
+            "method" => method.to_string(),
+            "route" => route.to_string(),
+            "status" => status.as_u16().to_string()
+        ),
+        metrics::histogram!("http_request_duration_seconds", "route" => route.to_string()),
+    );
+    if let Ok(mut h) = HANDLES.lock() {
+        h.insert(key, made.clone());
+    }
+    made
 }

@@ -61,22 +61,15 @@ pub fn verify(
     is_json: bool,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, &'static str> {
-    let tokens = state.signing_tokens();
     if is_json {
-        if tokens
-            .iter()
-            .any(|t| twilio::signature::validate_json(t, url, body, signature))
-        {
+        if state.any_signing_token(|t| twilio::signature::validate_json(t, url, body, signature)) {
             return Ok(Vec::new());
         }
         return Err("X-Twilio-Signature does not match");
     }
     let params: Vec<(String, String)> =
         serde_urlencoded::from_bytes(body).map_err(|_| "body is not form-encoded")?;
-    if tokens
-        .iter()
-        .any(|t| twilio::signature::validate(t, url, &params, signature))
-    {
+    if state.any_signing_token(|t| twilio::signature::validate(t, url, &params, signature)) {
         Ok(params)
     } else {
         Err("X-Twilio-Signature does not match")
