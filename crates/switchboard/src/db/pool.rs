@@ -45,7 +45,7 @@ pub(super) const SQLITE_PRAGMAS: &[(&str, &str)] = &[
     ("synchronous", "NORMAL"),
     ("foreign_keys", "ON"),
     ("wal_autocheckpoint", "0"),
-    ("journal_size_limit", "67108864"),
+    ("journal_size_limit", "268435456"),
 ];
 
 /// How long a connection waits for another process's write lock before giving up.
@@ -59,15 +59,32 @@ impl SqliteDb {
     }
 }
 
-/// How often the write-ahead log is folded back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
-/// When a checkpoint beside the writers leaves the log longer than this many frames (pages),
-/// one runs at the write gate, so the log is copied to its end and the next writer starts it
-/// afresh: the file stays bounded under a steady stream of writes. That pass waits for the
-/// database file to be synced with every writer held back (15-20 ms on a virtual disk), so it
-/// runs only when the log has grown this long: 16,384 frames are 64 MiB of 4 KiB pages, the
-/// size the log is cut back to (`journal_size_limit`).
-const RESTART_AFTER_FRAMES: i64 = 16_384;
+/// When the write-ahead log is folded back into the database file.
+#[derive(Clone, Copy, Debug)]
+struct Checkpoints {
+    /// How often a passive checkpoint runs beside the writers. Each syncs the log and the
+    /// database file; under a flood of writes the sync writes back everything logged since
+    /// the last pass, and the requests in flight meanwhile slow down. Once a second, rather
+    /// than ten times, made the hotline benchmark's p99 half a millisecond lower.
+    every: Duration,
+    /// When a pass beside the writers leaves the log longer than this many frames (pages),
+    /// one more runs at the write gate, so the log is copied to its end and the next writer
+    /// starts it afresh: the file stays bounded under a steady stream of writes. That pass
+    /// waits for the database file to be synced with every writer held back (10-20 ms on a
+    /// virtual disk), so it runs only when the log is this long.
+    restart_after_frames: i64,
+}
+
+impl Checkpoints {
+    /// 65,536 frames are 256 MiB of 4 KiB pages, the size the log is cut back to after a
+    /// restart (`journal_size_limit`). Under a flood of hotline calls the log reaches it about
+    /// every four seconds; at ordinary loads a pass finds nothing left to copy, the next
+    /// writer starts the log afresh, and it stays a few pages long.
+    const DEFAULT: Checkpoints = Checkpoints {
+        every: Duration::from_secs(1),
+        restart_after_frames: 65_536,
+    };
+}
 
 #[derive(Debug)]
 struct StopOnDrop(tokio::task::AbortHandle);
@@ -96,10 +113,10 @@ async fn checkpoint(pool: &SqlitePool, pass: &'static str) -> Result<i64, sqlx::
 /// checkpoint runs inside whichever commit crosses its threshold, copying about a thousand
 /// pages and syncing the file, which made that commit (and every request waiting on it) take
 /// 4-5 ms. Here a passive checkpoint copies what it can beside the writers; when the log has
-/// grown past `restart_after` frames ([`RESTART_AFTER_FRAMES`] but in tests), one more holds the write gate for the few pages
-/// written since, so the log can start over. (Connections open with autocheckpoint off.)
-async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>, restart_after: i64) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+/// grown past the policy's length, one more holds the write gate for the few pages written
+/// since, so the log can start over. (Connections open with autocheckpoint off.)
+async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>, policy: Checkpoints) {
+    let mut tick = tokio::time::interval(policy.every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
@@ -108,7 +125,10 @@ async fn checkpoint_wal(pool: SqlitePool, gate: Arc<tokio::sync::Mutex<()>>, res
         }
         // Beside the writers: this copies nearly everything and syncs the files.
         let mut done = checkpoint(&pool, "beside").await;
-        if done.as_ref().is_ok_and(|frames| *frames > restart_after) {
+        if done
+            .as_ref()
+            .is_ok_and(|frames| *frames > policy.restart_after_frames)
+        {
             // Then, at the gate, the little written since: the log is copied to its end.
             let _turn = gate.lock().await;
             done = checkpoint(&pool, "gated").await;
@@ -157,7 +177,7 @@ impl Db {
     /// folder if missing.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
         match url.strip_prefix("sqlite:") {
-            Some(path) => Db::open_sqlite(url, path, RESTART_AFTER_FRAMES).await,
+            Some(path) => Db::open_sqlite(url, path, Checkpoints::DEFAULT).await,
             None => {
                 let options = PgConnectOptions::from_str(url)
                     .context("bad PostgreSQL URL in DATABASE_URL")?;
@@ -172,9 +192,8 @@ impl Db {
         }
     }
 
-    /// Opens the SQLite database at `path` (from `url`) and starts its checkpointer, which
-    /// restarts the log once it is longer than `restart_after` frames.
-    async fn open_sqlite(url: &str, path: &str, restart_after: i64) -> anyhow::Result<Db> {
+    /// Opens the SQLite database at `path` (from `url`) and starts its checkpointer.
+    async fn open_sqlite(url: &str, path: &str, checkpoints: Checkpoints) -> anyhow::Result<Db> {
         let path = path.trim_start_matches("//");
         if let Some(parent) = std::path::Path::new(path).parent()
             && !parent.as_os_str().is_empty()
@@ -204,7 +223,7 @@ impl Db {
         let checkpointer = tokio::spawn(checkpoint_wal(
             pool.clone(),
             write_gate.clone(),
-            restart_after,
+            checkpoints,
         ))
         .abort_handle();
         Ok(Db::Sqlite(SqliteDb {
@@ -434,8 +453,12 @@ mod tests {
     async fn under_a_steady_stream_of_writes_the_log_starts_over_instead_of_growing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wal.db").display().to_string();
-        // A short log for the test: restarted past 256 frames (1 MiB).
-        let db = Db::open_sqlite(&format!("sqlite:{path}"), &path, 256)
+        // A short log for the test: a pass every 100 ms, restarted past 256 frames (1 MiB).
+        let checkpoints = Checkpoints {
+            every: Duration::from_millis(100),
+            restart_after_frames: 256,
+        };
+        let db = Db::open_sqlite(&format!("sqlite:{path}"), &path, checkpoints)
             .await
             .unwrap();
         let Db::Sqlite(sqlite) = &db else {
