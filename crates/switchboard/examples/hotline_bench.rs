@@ -5,7 +5,8 @@
 //!
 //! Each scenario: 32 concurrent keep-alive connections (`HOTLINE_BENCH_CONNECTIONS` to change)
 //! on loopback for SECONDS (default 10), taken as one-second slices in turn with the other
-//! scenarios, so the baseline and the endpoints meet the same machine. `HOTLINE_BENCH_ONLY=next-target` (any part of a
+//! scenarios, so the baseline and the endpoints meet the same machine, after one round that
+//! is not counted (then, on PostgreSQL, ANALYZE, as autovacuum would run). `HOTLINE_BENCH_ONLY=next-target` (any part of a
 //! scenario's name) runs the matching scenarios alone, e.g. under a profiler.
 //! `next-target` creates an incident per request (no incidentId), checks the request's
 //! X-Twilio-Signature (JSON body with bodySHA256), walks the demo ladder and writes the
@@ -165,6 +166,18 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     let progress = std::env::var_os("HOTLINE_BENCH_PROGRESS").is_some();
+    // One round first, not counted: connections open, statements are prepared, and the
+    // tables hold some rows.
+    for (s, client) in scenarios.iter().zip(&clients) {
+        slice(s, client, SLICE, &mut Tally::default()).await;
+    }
+    if let switchboard::db::Db::Pg(pool) = &state.db {
+        // Statistics, as autovacuum gathers within a minute of the first writes (this
+        // machine's server runs with autovacuum off). Without any, a plan that PostgreSQL
+        // cached while the tables were nearly empty scans them whole, and every request gets
+        // slower as they grow. ANALYZE also makes the cached plans be made again.
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
     for round in 1..=seconds {
         let mut line = format!("  round {round:>3}:");
         for ((s, client), tally) in scenarios.iter().zip(&clients).zip(&mut tallies) {
