@@ -201,9 +201,11 @@ impl Db {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
         }
+        let vfs = wal_gather::register().map_err(anyhow::Error::msg)?;
         let options = SQLITE_PRAGMAS.iter().fold(
             SqliteConnectOptions::from_str(url)
                 .with_context(|| format!("bad SQLite URL {url}"))?
+                .vfs(vfs)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT),

@@ -45,8 +45,13 @@ impl std::fmt::Debug for SqliteWriter {
 
 impl SqliteWriter {
     pub(super) fn open(path: &Path, gate: Arc<Mutex<()>>) -> anyhow::Result<SqliteWriter> {
-        let conn = rusqlite::Connection::open(path)
-            .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+        let vfs = wal_gather::register().map_err(anyhow::Error::msg)?;
+        let conn = rusqlite::Connection::open_with_flags_and_vfs(
+            path,
+            rusqlite::OpenFlags::default(),
+            vfs,
+        )
+        .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
         conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
         for (name, value) in SQLITE_PRAGMAS {
             conn.pragma_update(None, name, value)
@@ -79,14 +84,17 @@ impl SqliteTx<'_> {
         params: impl rusqlite::Params,
     ) -> anyhow::Result<Vec<T>> {
         let mut statement = self.tx.prepare_cached(sql)?;
-        let names: Vec<String> = statement
-            .column_names()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
         let mut rows = statement.query(params)?;
         let mut out = Vec::new();
+        // Named once a row comes (a point read often finds none).
+        let mut names: Option<Vec<String>> = None;
         while let Some(row) = rows.next()? {
+            let names = names.get_or_insert_with(|| {
+                let statement = row.as_ref();
+                (0..statement.column_count())
+                    .map(|i| statement.column_name(i).unwrap_or_default().to_string())
+                    .collect()
+            });
             let mut fields = Map::with_capacity(names.len());
             for (i, name) in names.iter().enumerate() {
                 fields.insert(name.clone(), json_value(row.get_ref(i)?, name)?);
