@@ -16,7 +16,7 @@
 //!   header other connections read) only after those writes return, so no reader can look
 //!   for a frame that is still in memory;
 //! - a write that does not continue the gathered bytes, or would take them past
-//!   [`GATHER_LIMIT`], writes them out first;
+//!   `GATHER_LIMIT` (120 KiB), writes them out first;
 //! - every other operation on the log (read, size, truncate, sync, file control, close) writes
 //!   them out first, so the file is what SQLite believes it wrote.
 //!
@@ -31,14 +31,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::ffi;
 
-/// The name connections open the VFS by (`NAME` as C wants it).
-pub const NAME: &str = "switchboard-wal";
+/// The name connections open the VFS by.
+pub const NAME: &str = match C_NAME.to_str() {
+    Ok(name) => name,
+    Err(_) => panic!("the VFS's name is UTF-8"),
+};
 const C_NAME: &CStr = c"switchboard-wal";
 
 /// The most bytes gathered into one write: the unix VFS writes at most 128 KiB - 1 bytes a
 /// call (it masks the length), so a commit of more than 29 frames of 4 KiB goes out in
 /// several writes.
-pub const GATHER_LIMIT: usize = 120 * 1024;
+const GATHER_LIMIT: usize = 120 * 1024;
 
 /// The size of a WAL frame header; every 24-byte write to a log is one.
 const FRAME_HEADER: usize = 24;

@@ -107,6 +107,20 @@ impl SqliteTx<'_> {
         Ok(out)
     }
 
+    /// Runs `sql`, whose one parameter is a key, once for each of `keys`: the rows of all of
+    /// them, in the keys' order. (A point read per key; see [`fetch`](Self::fetch).)
+    pub fn fetch_each<T: DeserializeOwned, K: rusqlite::ToSql>(
+        &self,
+        sql: &str,
+        keys: impl IntoIterator<Item = K>,
+    ) -> anyhow::Result<Vec<T>> {
+        let mut rows = Vec::new();
+        for key in keys {
+            rows.extend(self.fetch(sql, [key])?);
+        }
+        Ok(rows)
+    }
+
     /// Runs `sql` (prepared once per text, parameters `?1`..`?N`); returns how many rows it
     /// changed.
     pub fn execute(&self, sql: &str, params: impl rusqlite::Params) -> anyhow::Result<usize> {

@@ -5,8 +5,9 @@
 //! A batch reads what its commands touch once, inside its transaction (the incidents, their
 //! attempts, the lines' pool positions, locked on Postgres), applies the commands in arrival
 //! order to that state in memory (the rules are in [`escalation`](super::escalation)), and
-//! writes the result with six statements, however many commands the batch holds (one trip to
-//! SQLite's connection thread). Each line's roster (people, ladders, pool, on-call periods,
+//! writes the result: on SQLite, through the desk's own connection on its own thread, one
+//! prepared statement per row; on Postgres, one statement per table, its rows bound as one
+//! JSON parameter. Each line's roster (people, ladders, pool, on-call periods,
 //! shifts) is kept between batches until its organisation's roster version, bumped by
 //! database triggers on every roster table, moves: a change made by any process is seen by
 //! the next batch. A command that fails (say, a next
@@ -1107,13 +1108,8 @@ impl Store<'_, '_> {
         match self {
             Store::Sqlite(tx) => {
                 let reads = &*SQLITE_READS;
-                let mut rows = Vec::new();
-                for id in ids {
-                    rows.extend(tx.fetch::<IncidentRow>(&reads.incident_by_id, [id])?);
-                }
-                for sid in call_sids {
-                    rows.extend(tx.fetch::<IncidentRow>(&reads.latest_incident_of_call, [sid])?);
-                }
+                let mut rows = tx.fetch_each(&reads.incident_by_id, ids)?;
+                rows.extend(tx.fetch_each(&reads.latest_incident_of_call, call_sids)?);
                 Ok(rows)
             }
             Store::Pg(tx) => {
@@ -1148,13 +1144,7 @@ impl Store<'_, '_> {
     /// The attempts of the incidents `ids`, each incident's in id order.
     async fn attempts(&mut self, ids: &[i64]) -> AppResult<Vec<AttemptRow>> {
         match self {
-            Store::Sqlite(tx) => {
-                let mut rows = Vec::new();
-                for id in ids {
-                    rows.extend(tx.fetch::<AttemptRow>(&SQLITE_READS.attempts_of_incident, [id])?);
-                }
-                Ok(rows)
-            }
+            Store::Sqlite(tx) => Ok(tx.fetch_each(&SQLITE_READS.attempts_of_incident, ids)?),
             Store::Pg(tx) => {
                 let sql = format!(
                     "SELECT {ATTEMPT_COLUMNS} FROM call_attempts WHERE {} ORDER BY id",
@@ -1177,13 +1167,8 @@ impl Store<'_, '_> {
         match self {
             Store::Sqlite(tx) => {
                 let reads = &*SQLITE_READS;
-                let mut rows = Vec::new();
-                for id in ids {
-                    rows.extend(tx.fetch::<LineRow>(&reads.line_by_id, [id])?);
-                }
-                for number in numbers {
-                    rows.extend(tx.fetch::<LineRow>(&reads.line_by_number, [number])?);
-                }
+                let mut rows = tx.fetch_each(&reads.line_by_id, ids)?;
+                rows.extend(tx.fetch_each(&reads.line_by_number, numbers)?);
                 if only_ladder {
                     rows.extend(tx.fetch::<LineRow>(&reads.first_two_ladder_lines, [])?);
                 }
@@ -1342,9 +1327,9 @@ where
     Ok(query.fetch_all(&mut **tx).await?)
 }
 
-/// Rows written by one statement whose text never changes, however many rows there are:
-/// they travel as one JSON array parameter that the database unpacks (`json_each` on SQLite,
-/// `jsonb_array_elements` on Postgres), so the statement stays prepared and binds one value.
+/// The rows of one of a batch's writes, a [`Cell`] per column. SQLite binds each row to one
+/// prepared statement; Postgres takes them all as one JSON array (`jsonb_array_elements`), so
+/// its statement text never changes however many rows there are.
 struct Rows<'a> {
     columns: &'static [(&'static str, Column)],
     rows: Vec<Vec<Cell<'a>>>,
