@@ -23,7 +23,7 @@ pub struct AppInner {
     pub clock: Clock,
     pub registry: Registry,
     /// Woken after an enqueue so idle workers look at once instead of at their next poll.
-    pub jobs_wake: Notify,
+    pub jobs_wake: Arc<Notify>,
     pub mailer: Mailer,
     pub telephony: Telephony,
     pub login_throttle: accounts::api::LoginThrottle,
@@ -70,13 +70,14 @@ impl AppState {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
-        let desk = hotline::desk::Desk::start(db.clone(), clock.clone())?;
+        let jobs_wake = Arc::new(Notify::new());
+        let desk = hotline::desk::Desk::start(&db, clock.clone(), jobs_wake.clone())?;
         let state = AppState(Arc::new(AppInner {
             db,
             config,
             clock,
             registry,
-            jobs_wake: Notify::new(),
+            jobs_wake,
             mailer,
             telephony,
             login_throttle: accounts::api::LoginThrottle::new(),
@@ -116,8 +117,8 @@ pub fn registry() -> Registry {
     Registry::default()
         .register::<notify::DeliverEmail>()
         .register::<jobs::maintenance::PurgeExpiredSessions>()
-        .register::<hotline::voicemail::EmailWithoutTranscript>()
-        .register::<hotline::reminders::SendShiftReminders>()
+        .register::<hotline::store::voicemail::VoicemailDeadline>()
+        .register::<hotline::jobs::reminders::SendShiftReminders>()
 }
 
 /// The route table.
@@ -200,7 +201,7 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Option<(String, Optio
         .await
     {
         Ok(org) => org,
-        Err(crate::http::AppError::Conflict { .. }) => return Ok(None),
+        Err(crate::error::StoreError::Conflict { .. }) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let (password, generated) = match &state.config.admin_password {
@@ -217,8 +218,7 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Option<(String, Optio
         active: true,
     };
     let hash = accounts::secrets::hash_password(&password)?;
-    accounts::store::create_person(&state.db, accounts::OrgId(org.id), &owner, Some(&hash), now)
-        .await?;
+    accounts::store::create_person(&state.db, org.id, &owner, Some(&hash), now).await?;
     Ok(Some((email, generated.then_some(password))))
 }
 

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use sqlx::Connection as _;
 
 use crate::accounts::{self, OrgId, Role};
 use crate::app::{self, AppState};
 use crate::clock::Clock;
 use crate::config::{Config, SETTINGS};
 use crate::db::Db;
+use crate::ids::LineId;
 use crate::telephony::Telephony;
 
 #[derive(Parser, Debug)]
@@ -58,7 +60,7 @@ pub enum Command {
     StudioFlow {
         /// The ladder line's id.
         #[arg(long)]
-        line: i64,
+        line: LineId,
         /// The server's public URL as Twilio reaches it, e.g. https://switchboard.example.org.
         #[arg(long, value_name = "URL")]
         base_url: String,
@@ -265,7 +267,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn parse_role(role: &str) -> anyhow::Result<Role> {
-    Role::parse(role).with_context(|| {
+    role.parse::<Role>().ok().with_context(|| {
         format!("--role '{role}' must be one of owner, admin, manager, agent, viewer")
     })
 }
@@ -292,7 +294,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn find_org(state: &AppState, slug: &str) -> anyhow::Result<OrgId> {
     let org = accounts::store::find_org_by_slug(&state.db, slug).await?;
-    org.map(|o| OrgId(o.id))
+    org.map(|o| o.id)
         .with_context(|| format!("--org: no organisation with slug '{slug}'"))
 }
 
@@ -318,11 +320,19 @@ async fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
     let target = path
         .to_str()
         .context("the backup path must be valid UTF-8")?;
+    // A connection of its own: the server's readers refuse writes, and VACUUM INTO writes
+    // (to the copy); copying while holding the write gate would stall the server's writers.
+    let mut conn = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(sqlite.path()),
+    )
+    .await
+    .context("opening the database to back it up")?;
     sqlx::query("VACUUM INTO $1")
         .bind(target)
-        .execute(&sqlite.pool)
+        .execute(&mut conn)
         .await
         .context("VACUUM INTO")?;
+    conn.close().await?;
     println!("backed up to {}", path.display());
     Ok(())
 }
@@ -339,7 +349,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let state = AppState::new(config, clock, telephony).await?;
     let dashboard = state.config.public_url_for("/");
     crate::jobs::maintenance::ensure_schedules(&state).await?;
-    crate::hotline::reminders::ensure_schedules(&state).await?;
+    crate::hotline::jobs::reminders::ensure_schedules(&state).await?;
     crate::hotline::provision::provision_all_simulated(&state).await?;
     if let Some((email, password)) = app::bootstrap(&state).await? {
         println!("Created organisation 'default' with owner {email}.");

@@ -14,6 +14,7 @@ use super::model::{NewPerson, Person, PersonPatch, Role};
 use super::store::{self, ApiToken};
 use crate::app::AppState;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
+use crate::ids::PersonId;
 use crate::jobs::{self, JobRow};
 
 pub fn router() -> Router<AppState> {
@@ -65,7 +66,7 @@ pub async fn create_person(
 pub async fn get_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<Person>> {
     caller.require(Role::Viewer)?;
     Ok(Json(store::find_person(&state.db, caller.org, id).await?))
@@ -76,7 +77,7 @@ pub async fn get_person(
 pub async fn update_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Json(patch): Json<PersonPatch>,
 ) -> AppResult<Json<Person>> {
     caller.require(Role::Manager)?;
@@ -97,7 +98,7 @@ pub async fn update_person(
 pub async fn delete_person(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Admin)?;
     store::delete_person(&state.db, caller.org, id).await?;
@@ -175,16 +176,14 @@ pub async fn list_jobs(
     Query(filter): Query<JobFilter>,
 ) -> AppResult<Json<Vec<JobRow>>> {
     caller.require(Role::Manager)?;
-    if let Some(s) = &filter.state
-        && jobs::JobState::parse(s).is_none()
-    {
-        return Err(AppError::field(
-            "state",
-            "must be queued, running, done or failed",
-        ));
-    }
+    let state_filter = filter
+        .state
+        .as_deref()
+        .map(str::parse::<jobs::JobState>)
+        .transpose()
+        .map_err(|_| AppError::field("state", "must be queued, running, done or failed"))?;
     Ok(Json(
-        jobs::store::list(&state.db, caller.org, filter.state.as_deref(), 200).await?,
+        jobs::store::list(&state.db, caller.org, state_filter, 200).await?,
     ))
 }
 
@@ -193,7 +192,7 @@ pub async fn list_jobs(
 pub async fn retry_job(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<crate::ids::JobId>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Admin)?;
     if !jobs::store::retry_failed(&state.db, caller.org, id, state.clock.now_ms()).await? {

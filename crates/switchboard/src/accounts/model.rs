@@ -3,16 +3,13 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::error::AppError;
+use crate::error::Invalid;
 
-/// The organisation every row belongs to. Every query filters by it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OrgId(pub i64);
+pub use crate::ids::OrgId;
 
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Org {
-    pub id: i64,
+    pub id: OrgId,
     pub slug: String,
     pub name: String,
     pub twilio_account_sid: Option<String>,
@@ -22,57 +19,28 @@ pub struct Org {
     pub created_at: i64,
 }
 
-/// What a person or token may do. Ordered: each role can do what the ones below it can.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Viewer,
-    Agent,
-    Manager,
-    Admin,
-    Owner,
+crate::text_enum! {
+    /// What a person or token may do. Ordered: each role can do what the ones below it can.
+    #[derive(PartialOrd, Ord)]
+    pub enum Role {
+        Viewer = "viewer",
+        Agent = "agent",
+        Manager = "manager",
+        Admin = "admin",
+        Owner = "owner",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Owner,
-        Role::Admin,
-        Role::Manager,
-        Role::Agent,
-        Role::Viewer,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Agent => "agent",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// True when this role may do what `needed` may.
     pub fn allows(self, needed: Role) -> bool {
         self >= needed
     }
 }
 
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Person {
-    pub id: i64,
+    pub id: crate::ids::PersonId,
     pub name: String,
     pub email: Option<String>,
     /// E.164, e.g. +14155551234.
@@ -117,7 +85,7 @@ pub struct PersonPatch {
 }
 
 impl NewPerson {
-    pub fn validate(mut self) -> Result<NewPerson, AppError> {
+    pub fn validate(mut self) -> Result<NewPerson, Invalid> {
         self.name = clean_name(&self.name)?;
         self.email = self.email.as_deref().map(clean_email).transpose()?;
         self.phone = self.phone.as_deref().map(clean_phone).transpose()?;
@@ -126,7 +94,7 @@ impl NewPerson {
 }
 
 impl PersonPatch {
-    pub fn validate(mut self) -> Result<PersonPatch, AppError> {
+    pub fn validate(mut self) -> Result<PersonPatch, Invalid> {
         self.name = self.name.as_deref().map(clean_name).transpose()?;
         self.email = self.email.as_deref().map(clean_email).transpose()?;
         self.phone = self.phone.as_deref().map(clean_phone).transpose()?;
@@ -134,19 +102,19 @@ impl PersonPatch {
     }
 }
 
-pub fn clean_name(name: &str) -> Result<String, AppError> {
+pub fn clean_name(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::field("name", "must not be empty"));
+        return Err(Invalid::new("name", "must not be empty"));
     }
     if name.chars().count() > 200 {
-        return Err(AppError::field("name", "must be at most 200 characters"));
+        return Err(Invalid::new("name", "must be at most 200 characters"));
     }
     Ok(name.to_string())
 }
 
 /// A deliberately small check: one `@`, something on both sides, a dot in the domain.
-pub fn clean_email(email: &str) -> Result<String, AppError> {
+pub fn clean_email(email: &str) -> Result<String, Invalid> {
     let email = email.trim().to_lowercase();
     let ok = match email.split_once('@') {
         Some((local, domain)) => {
@@ -158,7 +126,7 @@ pub fn clean_email(email: &str) -> Result<String, AppError> {
         None => false,
     };
     if !ok || email.contains(char::is_whitespace) || email.matches('@').count() != 1 {
-        return Err(AppError::field(
+        return Err(Invalid::new(
             "email",
             format!("'{email}' is not an email address"),
         ));
@@ -167,12 +135,12 @@ pub fn clean_email(email: &str) -> Result<String, AppError> {
 }
 
 /// Normalises a phone number to E.164 (default region US).
-pub fn clean_phone(phone: &str) -> Result<String, AppError> {
-    crate::telephony::parse_e164(phone).map_err(|e| AppError::field("phone", e))
+pub fn clean_phone(phone: &str) -> Result<String, Invalid> {
+    crate::telephony::parse_e164(phone).map_err(|e| Invalid::new("phone", e))
 }
 
 /// A URL-safe organisation slug: lowercase letters, digits and dashes.
-pub fn clean_slug(slug: &str) -> Result<String, AppError> {
+pub fn clean_slug(slug: &str) -> Result<String, Invalid> {
     let ok = !slug.is_empty()
         && slug.len() <= 64
         && slug
@@ -180,7 +148,7 @@ pub fn clean_slug(slug: &str) -> Result<String, AppError> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-');
     if !ok {
-        return Err(AppError::field(
+        return Err(Invalid::new(
             "slug",
             "use 1-64 lowercase letters, digits and dashes",
         ));
@@ -199,9 +167,9 @@ mod tests {
         assert!(!Role::Viewer.allows(Role::Agent));
         assert!(!Role::Admin.allows(Role::Owner));
         for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(r.as_str().parse::<Role>(), Ok(*r));
         }
-        assert_eq!(Role::parse("root"), None);
+        assert!("root".parse::<Role>().is_err());
     }
 
     #[test]
@@ -230,6 +198,6 @@ mod tests {
     #[test]
     fn a_blank_name_is_refused_with_the_field() {
         let err = clean_name("   ").unwrap_err();
-        assert!(matches!(err, AppError::BadRequest { field: Some(f), .. } if f == "name"));
+        assert_eq!(err.field, "name");
     }
 }

@@ -12,7 +12,7 @@ use super::model::{OrgId, Role};
 use crate::app::AppState;
 use crate::db::{Db, unique_violation};
 use crate::http::{ApiCaller, AppError, AppResult, Json};
-use crate::with_db;
+use crate::{with_db, with_write};
 
 /// One of the organisation's numbers.
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
@@ -75,7 +75,7 @@ pub async fn list_numbers(db: &Db, org: OrgId) -> AppResult<Vec<PhoneNumber>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM phone_numbers WHERE org_id = $1 ORDER BY e164"
     ));
-    Ok(with_db!(db, p => sqlx::query_as::<_, PhoneNumber>(sql).bind(org.0).fetch_all(p).await)?)
+    Ok(with_db!(db, p => sqlx::query_as::<_, PhoneNumber>(sql).bind(org).fetch_all(p).await)?)
 }
 
 /// Adds a validated number. A number already registered (here or elsewhere) is a 409 on `e164`.
@@ -89,8 +89,8 @@ pub async fn add_number(
         "INSERT INTO phone_numbers (org_id, e164, friendly_name, purpose, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
     ));
-    let result = with_db!(db, p => sqlx::query_as::<_, PhoneNumber>(sql)
-        .bind(org.0).bind(&new.e164).bind(&new.friendly_name).bind(&new.purpose).bind(now)
+    let result = with_write!(db, p => sqlx::query_as::<_, PhoneNumber>(sql)
+        .bind(org).bind(&new.e164).bind(&new.friendly_name).bind(&new.purpose).bind(now)
         .fetch_one(p).await);
     result.map_err(|e| match unique_violation(&e) {
         Some(_) => AppError::conflict(
@@ -103,7 +103,7 @@ pub async fn add_number(
 
 pub async fn remove_number(db: &Db, org: OrgId, id: i64) -> AppResult<()> {
     let sql = "DELETE FROM phone_numbers WHERE org_id = $1 AND id = $2";
-    let done = with_db!(db, p => sqlx::query(sql).bind(org.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(AppError::NotFound("phone number"));
     }

@@ -5,16 +5,17 @@ use sqlx::FromRow;
 use super::model::{NewPerson, Org, OrgId, Person, PersonPatch, Role};
 use super::secrets;
 use crate::db::{Db, unique_violation};
-use crate::http::error::{AppError, AppResult};
-use crate::with_db;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::PersonId;
+use crate::{with_db, with_write};
 
 #[derive(FromRow)]
 struct PersonRow {
-    id: i64,
+    id: PersonId,
     name: String,
     email: Option<String>,
     phone: Option<String>,
-    role: String,
+    role: Role,
     available: bool,
     active: bool,
     password_hash: Option<String>,
@@ -29,7 +30,7 @@ impl PersonRow {
             name: self.name,
             email: self.email,
             phone: self.phone,
-            role: Role::parse(&self.role).unwrap_or(Role::Viewer),
+            role: self.role,
             available: self.available,
             active: self.active,
             has_login: self.password_hash.is_some(),
@@ -42,12 +43,12 @@ impl PersonRow {
 const PERSON_COLUMNS: &str =
     "id, name, email, phone, role, available, active, password_hash, created_at, updated_at";
 
-pub async fn create_org(db: &Db, slug: &str, name: &str, now: i64) -> AppResult<Org> {
+pub async fn create_org(db: &Db, slug: &str, name: &str, now: i64) -> StoreResult<Org> {
     let sql = "INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3) \
                RETURNING id, slug, name, twilio_account_sid, twilio_auth_token, public_url, created_at";
-    let result = with_db!(db, p => sqlx::query_as::<_, Org>(sql).bind(slug).bind(name).bind(now).fetch_one(p).await);
+    let result = with_write!(db, p => sqlx::query_as::<_, Org>(sql).bind(slug).bind(name).bind(now).fetch_one(p).await);
     result.map_err(|e| match unique_violation(&e) {
-        Some(_) => AppError::conflict(
+        Some(_) => StoreError::conflict(
             "slug",
             format!("an organisation with slug '{slug}' already exists"),
         ),
@@ -55,21 +56,20 @@ pub async fn create_org(db: &Db, slug: &str, name: &str, now: i64) -> AppResult<
     })
 }
 
-pub async fn find_org_by_slug(db: &Db, slug: &str) -> AppResult<Option<Org>> {
+pub async fn find_org_by_slug(db: &Db, slug: &str) -> StoreResult<Option<Org>> {
     let sql = "SELECT id, slug, name, twilio_account_sid, twilio_auth_token, public_url, created_at \
                FROM organisations WHERE slug = $1";
     Ok(with_db!(db, p => sqlx::query_as::<_, Org>(sql).bind(slug).fetch_optional(p).await)?)
 }
 
-pub async fn find_org(db: &Db, org: OrgId) -> AppResult<Org> {
+pub async fn find_org(db: &Db, org: OrgId) -> StoreResult<Org> {
     let sql = "SELECT id, slug, name, twilio_account_sid, twilio_auth_token, public_url, created_at \
                FROM organisations WHERE id = $1";
-    let found =
-        with_db!(db, p => sqlx::query_as::<_, Org>(sql).bind(org.0).fetch_optional(p).await)?;
-    found.ok_or(AppError::NotFound("organisation"))
+    let found = with_db!(db, p => sqlx::query_as::<_, Org>(sql).bind(org).fetch_optional(p).await)?;
+    found.ok_or(StoreError::NotFound("organisation"))
 }
 
-pub async fn count_orgs(db: &Db) -> AppResult<i64> {
+pub async fn count_orgs(db: &Db) -> StoreResult<i64> {
     Ok(
         with_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(p).await)?,
     )
@@ -83,10 +83,10 @@ pub async fn update_org_settings(
     account_sid: Option<&str>,
     auth_token: Option<&str>,
     public_url: Option<&str>,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let sql = "UPDATE organisations SET name = $2, twilio_account_sid = $3, \
                twilio_auth_token = COALESCE($4, twilio_auth_token), public_url = $5 WHERE id = $1";
-    with_db!(db, p => sqlx::query(sql).bind(org.0).bind(name).bind(account_sid).bind(auth_token).bind(public_url).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(org).bind(name).bind(account_sid).bind(auth_token).bind(public_url).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -96,19 +96,19 @@ pub async fn create_person(
     new: &NewPerson,
     password_hash: Option<&str>,
     now: i64,
-) -> AppResult<Person> {
+) -> StoreResult<Person> {
     let sql = format!(
         "INSERT INTO people (org_id, name, email, phone, role, available, active, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {PERSON_COLUMNS}"
     );
     let sql = sqlx::AssertSqlSafe(sql);
-    let result = with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql)
-        .bind(org.0).bind(&new.name).bind(&new.email).bind(&new.phone).bind(new.role.as_str())
+    let result = with_write!(db, p => sqlx::query_as::<_, PersonRow>(sql)
+        .bind(org).bind(&new.name).bind(&new.email).bind(&new.phone).bind(new.role)
         .bind(new.available).bind(new.active).bind(password_hash).bind(now)
         .fetch_one(p).await);
     match result {
         Ok(row) => Ok(row.into_person()),
-        Err(e) if unique_violation(&e).is_some() => Err(AppError::conflict(
+        Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
             "email",
             format!(
                 "someone in this organisation already has the email {}",
@@ -119,50 +119,49 @@ pub async fn create_person(
     }
 }
 
-pub async fn list_people(db: &Db, org: OrgId) -> AppResult<Vec<Person>> {
+pub async fn list_people(db: &Db, org: OrgId) -> StoreResult<Vec<Person>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} FROM people WHERE org_id = $1 ORDER BY name, id"
     ));
-    let rows =
-        with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql).bind(org.0).fetch_all(p).await)?;
+    let rows = with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql).bind(org).fetch_all(p).await)?;
     Ok(rows.into_iter().map(PersonRow::into_person).collect())
 }
 
-pub async fn find_person(db: &Db, org: OrgId, id: i64) -> AppResult<Person> {
+pub async fn find_person(db: &Db, org: OrgId, id: PersonId) -> StoreResult<Person> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} FROM people WHERE org_id = $1 AND id = $2"
     ));
-    let row = with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql).bind(org.0).bind(id).fetch_optional(p).await)?;
+    let row = with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql).bind(org).bind(id).fetch_optional(p).await)?;
     row.map(PersonRow::into_person)
-        .ok_or(AppError::NotFound("person"))
+        .ok_or(StoreError::NotFound("person"))
 }
 
 pub async fn update_person(
     db: &Db,
     org: OrgId,
-    id: i64,
+    id: PersonId,
     patch: &PersonPatch,
     now: i64,
-) -> AppResult<Person> {
+) -> StoreResult<Person> {
     let current = find_person(db, org, id).await?;
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE people SET name = $3, email = $4, phone = $5, role = $6, available = $7, active = $8, updated_at = $9 \
          WHERE org_id = $1 AND id = $2 RETURNING {PERSON_COLUMNS}"
     ));
     let email = patch.email.clone().or(current.email);
-    let result = with_db!(db, p => sqlx::query_as::<_, PersonRow>(sql)
-        .bind(org.0).bind(id)
+    let result = with_write!(db, p => sqlx::query_as::<_, PersonRow>(sql)
+        .bind(org).bind(id)
         .bind(patch.name.as_ref().unwrap_or(&current.name))
         .bind(&email)
         .bind(patch.phone.as_ref().or(current.phone.as_ref()))
-        .bind(patch.role.unwrap_or(current.role).as_str())
+        .bind(patch.role.unwrap_or(current.role))
         .bind(patch.available.unwrap_or(current.available))
         .bind(patch.active.unwrap_or(current.active))
         .bind(now)
         .fetch_one(p).await);
     match result {
         Ok(row) => Ok(row.into_person()),
-        Err(e) if unique_violation(&e).is_some() => Err(AppError::conflict(
+        Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
             "email",
             "someone in this organisation already has that email",
         )),
@@ -170,48 +169,50 @@ pub async fn update_person(
     }
 }
 
-pub async fn delete_person(db: &Db, org: OrgId, id: i64) -> AppResult<()> {
+pub async fn delete_person(db: &Db, org: OrgId, id: PersonId) -> StoreResult<()> {
     let sql = "DELETE FROM people WHERE org_id = $1 AND id = $2";
-    let done = with_db!(db, p => sqlx::query(sql).bind(org.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     if done == 0 {
-        return Err(AppError::NotFound("person"));
+        return Err(StoreError::NotFound("person"));
     }
     Ok(())
 }
 
-pub async fn set_password(db: &Db, org: OrgId, id: i64, hash: &str, now: i64) -> AppResult<()> {
+pub async fn set_password(
+    db: &Db,
+    org: OrgId,
+    id: PersonId,
+    hash: &str,
+    now: i64,
+) -> StoreResult<()> {
     let sql = "UPDATE people SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
-    with_db!(db, p => sqlx::query(sql).bind(org.0).bind(id).bind(hash).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(hash).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// A person who can sign in, found by email across organisations (emails sign in globally;
 /// the first match by organisation id wins if an address is in two organisations).
+#[derive(FromRow)]
 pub struct Login {
+    #[sqlx(rename = "org_id")]
     pub org: OrgId,
-    pub person_id: i64,
+    #[sqlx(rename = "id")]
+    pub person_id: PersonId,
     pub role: Role,
     pub password_hash: String,
 }
 
-pub async fn find_login(db: &Db, email: &str) -> AppResult<Option<Login>> {
+pub async fn find_login(db: &Db, email: &str) -> StoreResult<Option<Login>> {
     let sql = "SELECT org_id, id, role, password_hash FROM people \
                WHERE email = $1 AND active = TRUE AND password_hash IS NOT NULL ORDER BY org_id LIMIT 1";
-    let row: Option<(i64, i64, String, String)> =
-        with_db!(db, p => sqlx::query_as(sql).bind(email).fetch_optional(p).await)?;
-    Ok(row.map(|(org, person_id, role, password_hash)| Login {
-        org: OrgId(org),
-        person_id,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
-        password_hash,
-    }))
+    Ok(with_db!(db, p => sqlx::query_as::<_, Login>(sql).bind(email).fetch_optional(p).await)?)
 }
 
 #[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema, FromRow)]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
@@ -224,26 +225,26 @@ pub async fn create_token(
     name: &str,
     role: Role,
     now: i64,
-) -> AppResult<(ApiToken, String)> {
+) -> StoreResult<(ApiToken, String)> {
     let secret = secrets::new_token("sbt_");
     let sql = "INSERT INTO api_tokens (org_id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
                RETURNING id, name, role, created_at, last_used_at, revoked_at";
-    let token = with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql)
-        .bind(org.0).bind(name).bind(role.as_str()).bind(secrets::token_hash(&secret)).bind(now)
+    let token = with_write!(db, p => sqlx::query_as::<_, ApiToken>(sql)
+        .bind(org).bind(name).bind(role).bind(secrets::token_hash(&secret)).bind(now)
         .fetch_one(p).await)?;
     Ok((token, secret))
 }
 
-pub async fn list_tokens(db: &Db, org: OrgId) -> AppResult<Vec<ApiToken>> {
+pub async fn list_tokens(db: &Db, org: OrgId) -> StoreResult<Vec<ApiToken>> {
     let sql = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens WHERE org_id = $1 ORDER BY id";
-    Ok(with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org.0).fetch_all(p).await)?)
+    Ok(with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org).fetch_all(p).await)?)
 }
 
-pub async fn revoke_token(db: &Db, org: OrgId, id: i64, now: i64) -> AppResult<()> {
+pub async fn revoke_token(db: &Db, org: OrgId, id: i64, now: i64) -> StoreResult<()> {
     let sql = "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
-    let done = with_db!(db, p => sqlx::query(sql).bind(org.0).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     if done == 0 {
-        return Err(AppError::NotFound("token"));
+        return Err(StoreError::NotFound("token"));
     }
     Ok(())
 }
@@ -253,18 +254,19 @@ pub async fn authenticate_token(
     db: &Db,
     secret: &str,
     now: i64,
-) -> AppResult<Option<(OrgId, Role, i64)>> {
+) -> StoreResult<Option<(OrgId, Role, i64)>> {
     let sql = "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL \
                RETURNING org_id, role, id";
-    let row: Option<(i64, String, i64)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
-    Ok(row.map(|(org, role, id)| (OrgId(org), Role::parse(&role).unwrap_or(Role::Viewer), id)))
+    Ok(
+        with_write!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?,
+    )
 }
 
 /// A signed-in dashboard session.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub org: OrgId,
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub person_name: String,
     pub role: Role,
     pub csrf_token: String,
@@ -273,50 +275,49 @@ pub struct Session {
 pub async fn create_session(
     db: &Db,
     org: OrgId,
-    person_id: i64,
+    person_id: PersonId,
     now: i64,
     ttl_ms: i64,
-) -> AppResult<String> {
+) -> StoreResult<String> {
     let secret = secrets::new_token("sbs_");
     let csrf = secrets::new_token("");
     let sql = "INSERT INTO sessions (org_id, person_id, token_hash, csrf_token, created_at, expires_at) \
                VALUES ($1, $2, $3, $4, $5, $6)";
-    with_db!(db, p => sqlx::query(sql).bind(org.0).bind(person_id).bind(secrets::token_hash(&secret))
+    with_write!(db, p => sqlx::query(sql).bind(org).bind(person_id).bind(secrets::token_hash(&secret))
         .bind(csrf).bind(now).bind(now + ttl_ms).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(secret)
 }
 
-pub async fn find_session(db: &Db, secret: &str, now: i64) -> AppResult<Option<Session>> {
+pub async fn find_session(db: &Db, secret: &str, now: i64) -> StoreResult<Option<Session>> {
     let sql = "SELECT s.org_id, s.person_id, p.name, p.role, s.csrf_token FROM sessions s \
                JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
                WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE";
-    let row: Option<(i64, i64, String, String, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
+    let row: Option<(OrgId, PersonId, String, Role, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
     Ok(
         row.map(|(org, person_id, person_name, role, csrf_token)| Session {
-            org: OrgId(org),
+            org,
             person_id,
             person_name,
-            role: Role::parse(&role).unwrap_or(Role::Viewer),
+            role,
             csrf_token,
         }),
     )
 }
 
-pub async fn delete_session(db: &Db, secret: &str) -> AppResult<()> {
+pub async fn delete_session(db: &Db, secret: &str) -> StoreResult<()> {
     let sql = "DELETE FROM sessions WHERE token_hash = $1";
-    with_db!(db, p => sqlx::query(sql).bind(secrets::token_hash(secret)).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(secrets::token_hash(secret)).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn delete_expired_sessions(db: &Db, now: i64) -> AppResult<u64> {
+pub async fn delete_expired_sessions(db: &Db, now: i64) -> StoreResult<u64> {
     let sql = "DELETE FROM sessions WHERE expires_at <= $1";
-    let done =
-        with_db!(db, p => sqlx::query(sql).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, p => sqlx::query(sql).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
 /// The auth tokens of organisations that configured their own Twilio account.
-pub async fn org_auth_tokens(db: &Db) -> AppResult<Vec<String>> {
+pub async fn org_auth_tokens(db: &Db) -> StoreResult<Vec<String>> {
     let sql = "SELECT twilio_auth_token FROM organisations WHERE twilio_auth_token IS NOT NULL AND twilio_auth_token <> ''";
     Ok(with_db!(db, p => sqlx::query_scalar(sql).fetch_all(p).await)?)
 }

@@ -72,6 +72,44 @@ pub fn json_rows(kind: DbKind, param: usize, alias: &str) -> String {
     }
 }
 
+/// The SQL of column `name` of the current row `r` of a JSON row source: an object's field,
+/// cast when numeric (Postgres's `->>` yields text).
+fn row_value(name: &str, of: Column) -> String {
+    match of {
+        Column::Int => format!("CAST(r.value ->> '{name}' AS BIGINT)"),
+        Column::Text => format!("r.value ->> '{name}'"),
+    }
+}
+
+/// `INSERT INTO table (columns...)` of the rows in the JSON array of objects bound as `$1`
+/// (one field per column), in the array's order: one statement text whatever the number of
+/// rows, so it is prepared once.
+pub fn insert_rows(kind: DbKind, table: &str, columns: &[(&str, Column)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = columns.iter().map(|(n, c)| row_value(n, *c)).collect();
+    format!(
+        "INSERT INTO {table} ({}) SELECT {} FROM {} ORDER BY r.key",
+        names.join(", "),
+        values.join(", "),
+        json_rows(kind, 1, "r")
+    )
+}
+
+/// `UPDATE table SET columns...` from the rows in the JSON array of objects bound as `$1`,
+/// each row matched by its `id` field.
+pub fn update_rows(kind: DbKind, table: &str, columns: &[(&str, Column)]) -> String {
+    let set: Vec<String> = columns
+        .iter()
+        .map(|(n, c)| format!("{n} = {}", row_value(n, *c)))
+        .collect();
+    format!(
+        "UPDATE {table} SET {} FROM {} WHERE {table}.id = {}",
+        set.join(", "),
+        json_rows(kind, 1, "r"),
+        row_value("id", Column::Int)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +123,21 @@ mod tests {
         assert_eq!(
             in_json_list(DbKind::Postgres, "id", 2, Column::Int),
             "id = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST($2 AS JSONB))))"
+        );
+    }
+
+    #[test]
+    fn rows_are_written_from_one_json_parameter_field_by_field() {
+        let columns = [("id", Column::Int), ("kind", Column::Text)];
+        assert_eq!(
+            insert_rows(DbKind::Sqlite, "events", &columns),
+            "INSERT INTO events (id, kind) SELECT CAST(r.value ->> 'id' AS BIGINT), r.value ->> 'kind' \
+             FROM jsonb_each($1) AS r ORDER BY r.key"
+        );
+        assert_eq!(
+            update_rows(DbKind::Postgres, "events", &columns[1..]),
+            "UPDATE events SET kind = r.value ->> 'kind' FROM jsonb_array_elements(CAST($1 AS JSONB)) \
+             WITH ORDINALITY AS r(value, key) WHERE events.id = CAST(r.value ->> 'id' AS BIGINT)"
         );
     }
 

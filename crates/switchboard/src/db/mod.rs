@@ -1,15 +1,22 @@
 //! The database: SQLite (one file, the default) or PostgreSQL (scale-out), chosen once from the
 //! URL. One SQL text serves both: `$1..$N` placeholders, BIGINT epoch-millisecond timestamps,
 //! TEXT for JSON. The few real differences live in [`dialect`].
+//!
+//! Two ways in: reads through [`with_db!`], writes through a transaction from [`Db::write`]
+//! (and [`with_tx!`] inside it). On SQLite the read pool's connections are `query_only`, so a
+//! write that skipped the write gate fails at once.
 
 pub mod dialect;
 mod pool;
-mod sqlite_writer;
+mod sqlite;
+#[cfg(test)]
+mod tests;
 
-pub use pool::{Db, DbKind, SqliteDb, Tx};
-pub use sqlite_writer::{SqliteTx, SqliteWriter};
+pub use pool::{Db, DbKind, Tx, sqlite_readers};
+pub use sqlite::{Checkpoints, SqliteDb, SqliteSettings};
 
-/// Runs `$body` with `$pool` bound to the concrete sqlx pool of `$db`.
+/// Runs the read `$body` with `$pool` bound to the concrete sqlx pool of `$db` (on SQLite, its
+/// read-only connections: writes go through [`Db::write`]).
 ///
 /// The body is compiled once per backend, so sqlx picks the right driver types; SQL written
 /// with `$n` placeholders runs unchanged on both.
@@ -18,7 +25,7 @@ macro_rules! with_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(sqlite) => {
-                let $pool = &sqlite.pool;
+                let $pool = $crate::db::sqlite_readers(sqlite);
                 $body
             }
             $crate::db::Db::Pg($pool) => $body,
@@ -40,6 +47,22 @@ macro_rules! with_tx {
                 $body
             }
         }
+    };
+}
+
+/// Runs the single-statement write `$body` in a write transaction of its own (see
+/// [`Db::write`]), with `$conn` bound to its connection; commits when `$body` succeeds.
+/// Evaluates to `Result<T, sqlx::Error>`.
+#[macro_export]
+macro_rules! with_write {
+    ($db:expr, $conn:ident => $body:expr) => {
+        async {
+            let mut tx = $db.write().await?;
+            let out = $crate::with_tx!(&mut tx, $conn => $body)?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(out)
+        }
+        .await
     };
 }
 

@@ -101,7 +101,7 @@ async fn create(state: &AppState, org: OrgId) -> anyhow::Result<()> {
         ids.insert(person.name, created.id);
     }
     let id = |name: &str| ids[name];
-    let ny = "America/New_York".to_string();
+    let ny = crate::zone::Zone::parse("America/New_York")?;
     let ladder = LineSettings {
         name: "Field Service Emergency".into(),
         kind: LineKind::Ladder,
@@ -114,7 +114,7 @@ async fn create(state: &AppState, org: OrgId) -> anyhow::Result<()> {
         reminder_minute: 18 * 60,
     };
     let ladder = lines::create_line(db, org, &ladder, now).await?;
-    let pool: Vec<i64> = [
+    let pool: Vec<crate::ids::PersonId> = [
         "Ken Thompson",
         "Dennis Ritchie",
         "Margaret Hamilton",
@@ -149,7 +149,7 @@ async fn create(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     };
     let community = lines::create_line(db, org, &community, now).await?;
     for line in [&ladder, &community] {
-        super::reminders::sync_line(state, org, line).await?;
+        super::jobs::reminders::sync_line(state, org, line).await?;
     }
     let mut shifts = Vec::new();
     for weekday in 1..=5u8 {

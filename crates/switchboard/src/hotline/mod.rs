@@ -1,30 +1,30 @@
-//! Hotline: volunteer lines routed by shift (seed 001) and emergency lines that escalate
-//! through an on-call ladder (seed 003).
+//! Hotline: volunteer lines routed by shift and emergency lines that escalate through an
+//! on-call ladder.
+//!
+//! - `model/`: the rules, as pure functions over values and a clock: who is on shift, which
+//!   rung of the ladder is next, and the incident's state machine (`model::incident`).
+//! - `store/`: the SQL.
+//! - `desk/`: every change to an incident, applied in batches through the state machine.
+//! - `http/`: webhooks, the on-call routing API, the native API and the views.
+//! - `twiml.rs`: the voice responses. `jobs/`: reminders and the voicemail deadline.
 
-pub mod api;
-pub mod calendar;
 pub mod demo;
 pub mod desk;
-pub mod escalation;
-pub mod input;
+pub mod http;
+pub mod jobs;
 pub mod model;
 pub mod notices;
 pub mod provision;
-pub mod reminders;
 pub mod rostering;
 pub mod store;
-pub mod studio;
 pub mod studio_flow;
 pub mod twiml;
-pub mod voice;
-pub mod voicemail;
-pub mod volunteers;
-
-use axum::Router;
 
 use crate::accounts::OrgId;
 use crate::app::AppState;
 use crate::http::AppResult;
+
+pub use http::router;
 
 /// What follows every save of a line, from the API or the dashboard: its reminder schedule
 /// moves with it, and in simulated mode its number is pointed at our voice webhook.
@@ -33,17 +33,7 @@ pub async fn after_line_saved(
     org: OrgId,
     line: &store::lines::Line,
 ) -> AppResult<()> {
-    reminders::sync_line(state, org, line).await?;
+    jobs::reminders::sync_line(state, org, line).await?;
     provision::after_save(state, line).await;
     Ok(())
-}
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(api::router())
-        .merge(studio::router())
-        .merge(calendar::router())
-        .merge(voice::router())
-        .merge(voicemail::router())
-        .merge(volunteers::router())
 }

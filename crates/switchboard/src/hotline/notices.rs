@@ -7,6 +7,8 @@ use super::store::lines;
 use crate::accounts::{self, OrgId};
 use crate::app::AppState;
 use crate::http::AppResult;
+use crate::ids::LineId;
+use crate::ids::PersonId;
 use crate::notify::{self, Email};
 
 /// Tells `person_id` by email that a weekly shift of theirs on line `line_id` was `change`d
@@ -14,8 +16,8 @@ use crate::notify::{self, Email};
 pub async fn shift_changed(
     state: &AppState,
     org: OrgId,
-    line_id: i64,
-    person_id: i64,
+    line_id: LineId,
+    person_id: PersonId,
     change: &str,
     shift: &Shift,
 ) -> AppResult<()> {
@@ -38,7 +40,7 @@ pub async fn shift_changed(
             person.name, line.name, line.time_zone
         ),
     };
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     notify::queue(&mut tx, Some(org), &email, state.clock.now_ms()).await?;
     tx.commit().await?;
     state.wake_workers();

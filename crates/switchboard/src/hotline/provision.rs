@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use twilio::Method;
 use twilio::client::IncomingPhoneNumberParams;
 
+use super::http::voice::{CALL_STATUS_PATH, SEED_VOICE_PATH, VOICE_PATH};
 use super::model::LineKind;
 use super::store::lines::{self, Line};
-use super::voice::{CALL_STATUS_PATH, SEED_VOICE_PATH, VOICE_PATH};
 use crate::accounts::OrgId;
 use crate::app::AppState;
 use crate::config::TelephonyMode;
@@ -71,7 +71,7 @@ pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
         ),
     }
     tracing::info!(
-        line.id = line.id,
+        line.id = %line.id,
         number = line.phone_number,
         url,
         "The line's number points at the voice webhook."
@@ -84,7 +84,7 @@ pub async fn provision_org(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     for line in lines::list_lines(&state.db, org).await? {
         if let Err(e) = provision(state, &line).await {
             tracing::warn!(
-                line.id = line.id,
+                line.id = %line.id,
                 error = format!("{e:#}"),
                 "The line's number could not be provisioned."
             );
@@ -100,10 +100,10 @@ pub async fn provision_all_simulated(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let sql = "SELECT DISTINCT org_id FROM hotline_lines ORDER BY org_id";
-    let orgs: Vec<i64> =
+    let orgs: Vec<OrgId> =
         crate::with_db!(&state.db, p => sqlx::query_scalar(sql).fetch_all(p).await)?;
     for org in orgs {
-        provision_org(state, OrgId(org)).await?;
+        provision_org(state, org).await?;
     }
     Ok(())
 }
@@ -115,7 +115,7 @@ pub async fn after_save(state: &AppState, line: &Line) {
         && let Err(e) = provision(state, line).await
     {
         tracing::warn!(
-            line.id = line.id,
+            line.id = %line.id,
             error = format!("{e:#}"),
             "The line's number could not be provisioned."
         );

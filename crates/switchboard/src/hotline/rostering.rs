@@ -2,7 +2,7 @@
 //! or the dashboard, goes through here: validate, check that each person named belongs to the
 //! organisation, store, and tell people whose shifts changed.
 
-use super::input::{NewOnCall, NewOverride, NewShift};
+use super::http::input::{NewOnCall, NewOverride, NewShift};
 use super::model::{Override, Shift};
 use super::notices;
 use super::store::lines;
@@ -11,10 +11,12 @@ use crate::accounts::OrgId;
 use crate::app::AppState;
 use crate::http::AppResult;
 
+use crate::ids::LineId;
+
 pub async fn add_shift(
     state: &AppState,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     input: NewShift,
 ) -> AppResult<Shift> {
     lines::find_line(&state.db, org, line_id).await?;
@@ -28,7 +30,7 @@ pub async fn add_shift(
 pub async fn remove_shift(
     state: &AppState,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     shift_id: i64,
 ) -> AppResult<Shift> {
     let removed = roster::delete_shift(&state.db, org, line_id, shift_id).await?;
@@ -39,7 +41,7 @@ pub async fn remove_shift(
 pub async fn add_override(
     state: &AppState,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     input: NewOverride,
 ) -> AppResult<Override> {
     lines::find_line(&state.db, org, line_id).await?;
@@ -48,13 +50,13 @@ pub async fn add_override(
     if let Some(replaced) = o.replaces_person_id {
         roster::require_person(&state.db, org, replaced, "replaces_person_id").await?;
     }
-    roster::add_override(&state.db, org, line_id, &o, state.clock.now_ms()).await
+    Ok(roster::add_override(&state.db, org, line_id, &o, state.clock.now_ms()).await?)
 }
 
 pub async fn add_oncall(
     state: &AppState,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     input: NewOnCall,
 ) -> AppResult<OnCallPeriod> {
     lines::find_line(&state.db, org, line_id).await?;
@@ -67,5 +69,5 @@ pub async fn add_oncall(
             roster::require_person(&state.db, org, p, field).await?;
         }
     }
-    roster::add_oncall_period(&state.db, org, line_id, &period, state.clock.now_ms()).await
+    Ok(roster::add_oncall_period(&state.db, org, line_id, &period, state.clock.now_ms()).await?)
 }

@@ -21,10 +21,11 @@ use serde_json::{Value, json};
 use super::model::LineKind;
 use super::store::lines;
 use crate::app::AppState;
+use crate::ids::LineId;
 
 /// The flow of line `line_id`, checked: the line exists and walks a ladder, and `base_url`
 /// is an absolute http(s) URL.
-pub async fn for_line(state: &AppState, line_id: i64, base_url: &str) -> anyhow::Result<Value> {
+pub async fn for_line(state: &AppState, line_id: LineId, base_url: &str) -> anyhow::Result<Value> {
     let url = url::Url::parse(base_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
@@ -126,7 +127,7 @@ fn matches(name: &str, input: &str, kind: &str, values: &str, next: &str) -> Val
 }
 
 /// The flow for ladder line `line_id` named `line_name`, calling `<base_url>/api/telephony/*`.
-pub fn definition(line_id: i64, line_name: &str, base_url: &str) -> Value {
+pub fn definition(line_id: LineId, line_name: &str, base_url: &str) -> Value {
     let base = base_url.trim_end_matches('/');
     let url = |endpoint: &str| format!("{base}/api/telephony/{endpoint}?line={line_id}");
     let target = "{{widgets.get_next_target.parsed.nextPhoneE164}}";
@@ -261,7 +262,11 @@ mod tests {
 
     #[test]
     fn every_transition_leads_to_a_state_of_the_flow() {
-        let flow = definition(3, "Field Service Emergency", "https://sb.example.org/");
+        let flow = definition(
+            LineId::new(3),
+            "Field Service Emergency",
+            "https://sb.example.org/",
+        );
         let states = flow["states"].as_array().unwrap();
         let names: Vec<&str> = states.iter().map(|s| s["name"].as_str().unwrap()).collect();
         for s in states {

@@ -81,6 +81,38 @@ impl AppError {
     }
 }
 
+impl From<crate::error::Invalid> for AppError {
+    fn from(e: crate::error::Invalid) -> Self {
+        AppError::BadRequest {
+            field: Some(e.field),
+            message: e.message,
+        }
+    }
+}
+
+impl From<crate::error::StoreError> for AppError {
+    fn from(e: crate::error::StoreError) -> Self {
+        use crate::error::StoreError;
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict { field, message } => AppError::Conflict {
+                field: Some(field),
+                message,
+            },
+            StoreError::Invalid(invalid) => invalid.into(),
+            StoreError::Db(e) => e.into(),
+            StoreError::Other(e) => AppError::Internal(e),
+        }
+    }
+}
+
+/// A webhook whose parameters are missing or malformed: 400 naming the parameter.
+impl From<twilio::webhook::WebhookError> for AppError {
+    fn from(e: twilio::webhook::WebhookError) -> Self {
+        AppError::field(e.field(), e.to_string())
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("database"))

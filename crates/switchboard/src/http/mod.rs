@@ -5,7 +5,9 @@ pub mod auth;
 pub mod error;
 pub mod json;
 pub mod metrics;
+pub mod studio;
 pub mod twilio_signature;
+pub mod twiml;
 
 pub use auth::{ApiCaller, SESSION_COOKIE};
 pub use error::{AppError, AppResult};

@@ -27,6 +27,7 @@ pub use worker::Workers;
 
 use crate::accounts::OrgId;
 use crate::db::{Db, Tx};
+use crate::ids::JobId;
 
 /// Enqueues `job` inside `tx`. Returns the new id, or `None` when a job with the same dedup
 /// key already exists (the enqueue is then a no-op).
@@ -36,7 +37,7 @@ pub async fn enqueue<J: Job>(
     job: &J,
     options: EnqueueOptions,
     now_ms: i64,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<JobId>> {
     let payload = serde_json::to_string(job)?;
     let max_attempts = options.max_attempts.unwrap_or(J::MAX_ATTEMPTS);
     store::insert(tx, org, J::KIND, &payload, &options, max_attempts, now_ms).await
@@ -49,8 +50,8 @@ pub async fn enqueue_now<J: Job>(
     job: &J,
     options: EnqueueOptions,
     now_ms: i64,
-) -> anyhow::Result<Option<i64>> {
-    let mut tx = db.begin().await?;
+) -> anyhow::Result<Option<JobId>> {
+    let mut tx = db.write().await?;
     let id = enqueue(&mut tx, org, job, options, now_ms).await?;
     tx.commit().await?;
     Ok(id)

@@ -2,35 +2,15 @@
 
 use serde::Serialize;
 
-/// The lifecycle of a job row (stored as a checked TEXT column).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum JobState {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
+use crate::ids::{JobId, OrgId};
 
-impl JobState {
-    pub const ALL: [JobState; 4] = [
-        JobState::Queued,
-        JobState::Running,
-        JobState::Done,
-        JobState::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobState::Queued => "queued",
-            JobState::Running => "running",
-            JobState::Done => "done",
-            JobState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<JobState> {
-        JobState::ALL.into_iter().find(|j| j.as_str() == s)
+crate::text_enum! {
+    /// The lifecycle of a job row (stored as a checked TEXT column).
+    pub enum JobState {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
     }
 }
 
@@ -59,11 +39,11 @@ impl EnqueueOptions {
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct JobRow {
-    pub id: i64,
-    pub org_id: Option<i64>,
+    pub id: JobId,
+    pub org_id: Option<OrgId>,
     pub kind: String,
     pub payload: String,
-    pub state: String,
+    pub state: JobState,
     pub attempts: i64,
     pub max_attempts: i64,
     pub run_at: i64,
@@ -113,8 +93,8 @@ mod tests {
     #[test]
     fn job_states_round_trip_through_their_names() {
         for s in JobState::ALL {
-            assert_eq!(JobState::parse(s.as_str()), Some(s));
+            assert_eq!(s.as_str().parse::<JobState>(), Ok(*s));
         }
-        assert_eq!(JobState::parse("lost"), None);
+        assert!("lost".parse::<JobState>().is_err());
     }
 }

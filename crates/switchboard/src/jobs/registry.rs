@@ -10,12 +10,13 @@ use serde::de::DeserializeOwned;
 
 use crate::accounts::OrgId;
 use crate::app::AppState;
+use crate::ids::JobId;
 
 /// What a running job gets: the application and which attempt this is.
 #[derive(Clone)]
 pub struct JobContext {
     pub state: AppState,
-    pub job_id: i64,
+    pub job_id: JobId,
     pub org: Option<OrgId>,
     /// 1 on the first run.
     pub attempt: i64,

@@ -14,7 +14,7 @@ use super::model::EnqueueOptions;
 use super::registry::Job;
 use crate::accounts::OrgId;
 use crate::db::Db;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_tx, with_write};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ScheduleError {
@@ -87,8 +87,8 @@ pub async fn upsert<J: Job>(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $9) \
                ON CONFLICT (name) DO UPDATE SET kind = $3, payload = $4, rrule = $5, time_zone = $6, dtstart = $7, \
                next_run_at = $8, active = TRUE, updated_at = $9";
-    with_db!(db, p => sqlx::query(sql)
-        .bind(org.map(|o| o.0)).bind(name).bind(J::KIND).bind(payload).bind(rrule).bind(time_zone)
+    with_write!(db, p => sqlx::query(sql)
+        .bind(org).bind(name).bind(J::KIND).bind(payload).bind(rrule).bind(time_zone)
         .bind(dtstart.as_millisecond()).bind(next.map(|t| t.as_millisecond())).bind(now.as_millisecond())
         .execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -96,7 +96,7 @@ pub async fn upsert<J: Job>(
 
 pub async fn deactivate(db: &Db, name: &str, now: i64) -> anyhow::Result<()> {
     let sql = "UPDATE schedules SET active = FALSE, updated_at = $2 WHERE name = $1";
-    with_db!(db, p => sqlx::query(sql).bind(name).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(name).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -147,14 +147,14 @@ async fn fire(db: &Db, s: &Due, now: Timestamp) -> anyhow::Result<usize> {
             "skipped missed occurrences of a schedule; firing the latest"
         );
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     let options =
         EnqueueOptions::dedup(format!("schedule:{}:{}", s.id, occurrence.as_millisecond()))
             .at(occurrence.as_millisecond());
     let max_attempts = 8;
     let inserted = super::store::insert(
         &mut tx,
-        s.org_id.map(OrgId),
+        s.org_id.map(OrgId::new),
         &s.kind,
         &s.payload,
         &options,

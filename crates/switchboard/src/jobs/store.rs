@@ -1,9 +1,10 @@
 //! SQL of the queue: insert, claim, finish, retry, reap, and the dashboard's views.
 
-use super::model::{EnqueueOptions, JobRow, LEASE_MS, backoff_ms};
+use super::model::{EnqueueOptions, JobRow, JobState, LEASE_MS, backoff_ms};
 use crate::accounts::OrgId;
 use crate::db::{Db, Tx, dialect};
-use crate::{with_db, with_tx};
+use crate::ids::JobId;
+use crate::{with_db, with_tx, with_write};
 
 pub async fn insert(
     tx: &mut Tx,
@@ -13,14 +14,14 @@ pub async fn insert(
     options: &EnqueueOptions,
     max_attempts: i64,
     now: i64,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<JobId>> {
     // ON CONFLICT DO NOTHING + RETURNING yields no row on a duplicate key: the enqueue is a
     // no-op and the caller learns it, on both backends.
     let sql = "INSERT INTO jobs (org_id, kind, payload, state, attempts, max_attempts, run_at, dedup_key, created_at, updated_at) \
                VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7, $7) ON CONFLICT (dedup_key) DO NOTHING RETURNING id";
     let run_at = options.run_at.unwrap_or(now);
-    let id: Option<i64> = with_tx!(tx, c => sqlx::query_scalar(sql)
-        .bind(org.map(|o| o.0)).bind(kind).bind(payload).bind(max_attempts).bind(run_at)
+    let id: Option<JobId> = with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(org).bind(kind).bind(payload).bind(max_attempts).bind(run_at)
         .bind(&options.dedup_key).bind(now)
         .fetch_optional(c).await)?;
     Ok(id)
@@ -29,8 +30,8 @@ pub async fn insert(
 /// A job a worker has claimed.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Claimed {
-    pub id: i64,
-    pub org_id: Option<i64>,
+    pub id: JobId,
+    pub org_id: Option<OrgId>,
     pub kind: String,
     pub payload: String,
     pub attempts: i64,
@@ -46,23 +47,23 @@ pub async fn claim(db: &Db, worker: &str, now: i64) -> anyhow::Result<Option<Cla
          RETURNING id, org_id, kind, payload, attempts, max_attempts",
         dialect::skip_locked(db.kind())
     ));
-    let claimed = with_db!(db, p => sqlx::query_as::<_, Claimed>(sql)
+    let claimed = with_write!(db, p => sqlx::query_as::<_, Claimed>(sql)
         .bind(worker).bind(now + LEASE_MS).bind(now).fetch_optional(p).await)?;
     Ok(claimed)
 }
 
 /// Extends the lease of a job that is still running.
-pub async fn renew(db: &Db, id: i64, worker: &str, now: i64) -> anyhow::Result<()> {
+pub async fn renew(db: &Db, id: JobId, worker: &str, now: i64) -> anyhow::Result<()> {
     let sql =
         "UPDATE jobs SET locked_until = $3 WHERE id = $1 AND locked_by = $2 AND state = 'running'";
-    with_db!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now + LEASE_MS).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now + LEASE_MS).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn complete(db: &Db, id: i64, worker: &str, now: i64) -> anyhow::Result<()> {
+pub async fn complete(db: &Db, id: JobId, worker: &str, now: i64) -> anyhow::Result<()> {
     let sql = "UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = $3, finished_at = $3 \
                WHERE id = $1 AND locked_by = $2";
-    with_db!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -83,16 +84,16 @@ pub async fn fail(
          WHERE id = $1 AND locked_by = $2"
     };
     let run_at = now + backoff_ms(job.attempts);
-    with_db!(db, p => sqlx::query(sql).bind(job.id).bind(worker).bind(error).bind(run_at).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(job.id).bind(worker).bind(error).bind(run_at).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(retry)
 }
 
 /// Gives a claimed job back untouched (shutdown before it could finish): the attempt does
 /// not count.
-pub async fn release(db: &Db, id: i64, worker: &str, now: i64) -> anyhow::Result<()> {
+pub async fn release(db: &Db, id: JobId, worker: &str, now: i64) -> anyhow::Result<()> {
     let sql = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = $3 \
                WHERE id = $1 AND locked_by = $2 AND state = 'running'";
-    with_db!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(id).bind(worker).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -105,17 +106,16 @@ pub async fn reap_expired(db: &Db, now: i64) -> anyhow::Result<u64> {
     let fail = "UPDATE jobs SET state = 'failed', locked_by = NULL, locked_until = NULL, updated_at = $1, finished_at = $1, \
                 last_error = 'the worker running it stopped (lease expired) and no attempts are left' \
                 WHERE state = 'running' AND locked_until < $1";
-    let a = with_db!(db, p => sqlx::query(requeue).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-    let b =
-        with_db!(db, p => sqlx::query(fail).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let a = with_write!(db, p => sqlx::query(requeue).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let b = with_write!(db, p => sqlx::query(fail).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(a + b)
 }
 
 /// Jobs by state, for the dashboard and `/metrics`. `org` = None counts all organisations.
-pub async fn count_by_state(db: &Db, org: Option<OrgId>) -> anyhow::Result<Vec<(String, i64)>> {
+pub async fn count_by_state(db: &Db, org: Option<OrgId>) -> anyhow::Result<Vec<(JobState, i64)>> {
     let sql = "SELECT state, COUNT(*) FROM jobs WHERE ($1 IS NULL OR org_id = $1) GROUP BY state ORDER BY state";
-    let rows: Vec<(String, i64)> =
-        with_db!(db, p => sqlx::query_as(sql).bind(org.map(|o| o.0)).fetch_all(p).await)?;
+    let rows: Vec<(JobState, i64)> =
+        with_db!(db, p => sqlx::query_as(sql).bind(org).fetch_all(p).await)?;
     Ok(rows)
 }
 
@@ -124,28 +124,28 @@ const JOB_COLUMNS: &str = "id, org_id, kind, payload, state, attempts, max_attem
 pub async fn list(
     db: &Db,
     org: OrgId,
-    state: Option<&str>,
+    state: Option<JobState>,
     limit: i64,
 ) -> anyhow::Result<Vec<JobRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {JOB_COLUMNS} FROM jobs WHERE org_id = $1 AND ($2 IS NULL OR state = $2) ORDER BY id DESC LIMIT $3"
     ));
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, JobRow>(sql).bind(org.0).bind(state).bind(limit).fetch_all(p).await)?,
+        with_db!(db, p => sqlx::query_as::<_, JobRow>(sql).bind(org).bind(state).bind(limit).fetch_all(p).await)?,
     )
 }
 
-pub async fn find(db: &Db, id: i64) -> anyhow::Result<Option<JobRow>> {
+pub async fn find(db: &Db, id: JobId) -> anyhow::Result<Option<JobRow>> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"));
     Ok(with_db!(db, p => sqlx::query_as::<_, JobRow>(sql).bind(id).fetch_optional(p).await)?)
 }
 
 /// Puts a failed job back in the queue with fresh attempts. Returns false if it is not a
 /// failed job of this organisation.
-pub async fn retry_failed(db: &Db, org: OrgId, id: i64, now: i64) -> anyhow::Result<bool> {
+pub async fn retry_failed(db: &Db, org: OrgId, id: JobId, now: i64) -> anyhow::Result<bool> {
     let sql = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $3, finished_at = NULL, updated_at = $3 \
                WHERE id = $1 AND org_id = $2 AND state = 'failed'";
-    let done = with_db!(db, p => sqlx::query(sql).bind(id).bind(org.0).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let done = with_write!(db, p => sqlx::query(sql).bind(id).bind(org).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 

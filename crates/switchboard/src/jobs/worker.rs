@@ -10,7 +10,6 @@ use tokio::task::JoinSet;
 
 use super::registry::JobContext;
 use super::{schedule, store};
-use crate::accounts::OrgId;
 use crate::app::AppState;
 
 /// How long an idle worker sleeps before looking again (it is also woken on enqueue).
@@ -117,10 +116,10 @@ pub async fn run_next(
     let ctx = JobContext {
         state: state.clone(),
         job_id: job.id,
-        org: job.org_id.map(OrgId),
+        org: job.org_id,
         attempt: job.attempts,
     };
-    let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
+    let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, job.attempt = job.attempts);
     let _enter = span.enter();
     let Some(fut) = state.registry.run(&job.kind, ctx, &job.payload) else {
         let error = format!("no job kind '{}' is registered in this version", job.kind);

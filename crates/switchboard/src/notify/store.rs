@@ -3,7 +3,7 @@
 use super::Email;
 use crate::accounts::OrgId;
 use crate::db::{Db, Tx};
-use crate::{with_db, with_tx};
+use crate::{with_db, with_tx, with_write};
 
 pub async fn insert(
     tx: &mut Tx,
@@ -14,7 +14,7 @@ pub async fn insert(
     let sql = "INSERT INTO emails (org_id, to_addr, subject, body_text, state, created_at) \
                VALUES ($1, $2, $3, $4, 'queued', $5) RETURNING id";
     let id: i64 = with_tx!(tx, c => sqlx::query_scalar(sql)
-        .bind(org.map(|o| o.0)).bind(&email.to).bind(&email.subject).bind(&email.body).bind(now)
+        .bind(org).bind(&email.to).bind(&email.subject).bind(&email.body).bind(now)
         .fetch_one(c).await)?;
     Ok(id)
 }
@@ -29,13 +29,13 @@ pub async fn find_queued(db: &Db, id: i64) -> anyhow::Result<Option<Email>> {
 pub async fn mark_delivered(db: &Db, id: i64, outbox: bool, now: i64) -> anyhow::Result<()> {
     let state = if outbox { "outbox" } else { "sent" };
     let sql = "UPDATE emails SET state = $2, sent_at = $3, error = NULL WHERE id = $1";
-    with_db!(db, p => sqlx::query(sql).bind(id).bind(state).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(id).bind(state).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn mark_failed(db: &Db, id: i64, error: &str) -> anyhow::Result<()> {
     let sql = "UPDATE emails SET state = 'failed', error = $2 WHERE id = $1";
-    with_db!(db, p => sqlx::query(sql).bind(id).bind(error).execute(p).await.map(|r| r.rows_affected()))?;
+    with_write!(db, p => sqlx::query(sql).bind(id).bind(error).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -56,6 +56,6 @@ pub async fn list(db: &Db, org: OrgId, limit: i64) -> anyhow::Result<Vec<EmailRo
     let sql = "SELECT id, to_addr, subject, body_text, state, error, created_at, sent_at FROM emails \
                WHERE org_id = $1 ORDER BY id DESC LIMIT $2";
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, EmailRow>(sql).bind(org.0).bind(limit).fetch_all(p).await)?,
+        with_db!(db, p => sqlx::query_as::<_, EmailRow>(sql).bind(org).bind(limit).fetch_all(p).await)?,
     )
 }

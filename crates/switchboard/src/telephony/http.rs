@@ -34,7 +34,7 @@ async fn call_status(
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
     let applied = ledger::apply_call_callback(
         &state.db,
-        OrgId(q.org),
+        OrgId::new(q.org),
         &cb,
         &req.params,
         state.clock.now_ms(),
@@ -53,7 +53,7 @@ async fn message_status(
         .map_err(|e| AppError::field(e.field(), e.to_string()))?;
     let applied = ledger::apply_message_callback(
         &state.db,
-        OrgId(q.org),
+        OrgId::new(q.org),
         &cb,
         &req.params,
         state.clock.now_ms(),

@@ -12,7 +12,7 @@ use twilio::webhook::{CallStatusCallback, MessageStatusCallback};
 use super::outbound::Owner;
 use crate::accounts::OrgId;
 use crate::db::Db;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_tx, with_write};
 
 /// True when a status of rank `incoming` should replace one of rank `current`.
 pub fn supersedes(current: u8, incoming: u8) -> bool {
@@ -69,8 +69,8 @@ pub async fn record_call(
                price_unit = COALESCE(excluded.price_unit, calls.price_unit)";
     // A callback can arrive before the create request returns and add the row first: the
     // upsert then only fills in what the callback could not know (owner, direction, price).
-    with_db!(db, p => sqlx::query(sql)
-        .bind(org.0).bind(&call.sid).bind(&call.parent_call_sid).bind(call.direction.as_str())
+    with_write!(db, p => sqlx::query(sql)
+        .bind(org).bind(&call.sid).bind(&call.parent_call_sid).bind(call.direction.as_str())
         .bind(&call.from).bind(&call.to).bind(call.status.as_str()).bind(i64::from(call.status.progress_rank()))
         .bind(price_micros(call.price.as_deref())).bind(&call.price_unit)
         .bind(owner.map(|o| o.kind)).bind(owner.map(|o| o.id)).bind(now)
@@ -94,8 +94,8 @@ pub async fn record_message(
                owner_id = COALESCE(messages.owner_id, excluded.owner_id), \
                price_micros = COALESCE(excluded.price_micros, messages.price_micros), \
                price_unit = COALESCE(excluded.price_unit, messages.price_unit)";
-    with_db!(db, p => sqlx::query(sql)
-        .bind(org.0).bind(&m.sid).bind(m.direction.as_str()).bind(m.from.as_deref().unwrap_or_default()).bind(&m.to)
+    with_write!(db, p => sqlx::query(sql)
+        .bind(org).bind(&m.sid).bind(m.direction.as_str()).bind(m.from.as_deref().unwrap_or_default()).bind(&m.to)
         .bind(&m.body).bind(m.status.as_str()).bind(i64::from(m.status.progress_rank())).bind(segments)
         .bind(price_micros(m.price.as_deref())).bind(&m.price_unit).bind(m.error_code.map(i64::from)).bind(&m.error_message)
         .bind(owner.map(|o| o.kind)).bind(owner.map(|o| o.id)).bind(now)
@@ -122,7 +122,7 @@ pub async fn apply_call_callback(
     raw: &[(String, String)],
     now: i64,
 ) -> anyhow::Result<Applied> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store_event(
         &mut tx,
         org,
@@ -139,7 +139,7 @@ pub async fn apply_call_callback(
     let direction = cb.direction.map_or("inbound", |d| d.as_str());
     let insert = "INSERT INTO calls (org_id, sid, parent_sid, direction, from_number, to_number, status, status_rank, created_at, updated_at) \
                   VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) ON CONFLICT (sid) DO NOTHING";
-    with_tx!(&mut tx, c => sqlx::query(insert).bind(org.0).bind(&cb.call_sid).bind(&cb.parent_call_sid).bind(direction)
+    with_tx!(&mut tx, c => sqlx::query(insert).bind(org).bind(&cb.call_sid).bind(&cb.parent_call_sid).bind(direction)
         .bind(&cb.from).bind(&cb.to).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     let is_final = cb.call_status.is_final();
     let started = (cb.call_status == CallStatus::InProgress).then_some(now);
@@ -152,7 +152,7 @@ pub async fn apply_call_callback(
                   WHERE sid = $1 AND org_id = $10 AND status_rank < $3";
     let changed = with_tx!(&mut tx, c => sqlx::query(update)
         .bind(&cb.call_sid).bind(cb.call_status.as_str()).bind(rank).bind(cb.answered_by.map(|a| a.as_str()))
-        .bind(cb.call_duration.map(i64::from)).bind(started).bind(ended).bind(&cb.recording_url).bind(now).bind(org.0)
+        .bind(cb.call_duration.map(i64::from)).bind(started).bind(ended).bind(&cb.recording_url).bind(now).bind(org)
         .execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(if changed > 0 {
@@ -170,7 +170,7 @@ pub async fn apply_message_callback(
     raw: &[(String, String)],
     now: i64,
 ) -> anyhow::Result<Applied> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     if !store_event(
         &mut tx,
         org,
@@ -186,7 +186,7 @@ pub async fn apply_message_callback(
     let rank = i64::from(cb.message_status.progress_rank());
     let insert = "INSERT INTO messages (org_id, sid, direction, from_number, to_number, body, status, status_rank, created_at, updated_at) \
                   VALUES ($1, $2, 'outbound-api', $3, $4, '', 'accepted', 0, $5, $5) ON CONFLICT (sid) DO NOTHING";
-    with_tx!(&mut tx, c => sqlx::query(insert).bind(org.0).bind(&cb.message_sid)
+    with_tx!(&mut tx, c => sqlx::query(insert).bind(org).bind(&cb.message_sid)
         .bind(cb.from.as_deref().unwrap_or_default()).bind(cb.to.as_deref().unwrap_or_default()).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
     let sent = matches!(cb.message_status, MessageStatus::Sent).then_some(now);
@@ -196,7 +196,7 @@ pub async fn apply_message_callback(
                   WHERE sid = $1 AND org_id = $8 AND status_rank < $3";
     let changed = with_tx!(&mut tx, c => sqlx::query(update)
         .bind(&cb.message_sid).bind(cb.message_status.as_str()).bind(rank).bind(cb.error_code.map(i64::from))
-        .bind(sent).bind(delivered).bind(now).bind(org.0)
+        .bind(sent).bind(delivered).bind(now).bind(org)
         .execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(if changed > 0 {
@@ -218,7 +218,7 @@ async fn store_event(
     let params = serde_json::to_string(raw)?;
     let sql = "INSERT INTO telephony_events (org_id, resource_sid, status, digest, params, received_at) \
                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (digest) DO NOTHING";
-    let inserted = with_tx!(tx, c => sqlx::query(sql).bind(org.0).bind(sid).bind(status).bind(digest(sid, raw))
+    let inserted = with_tx!(tx, c => sqlx::query(sql).bind(org).bind(sid).bind(status).bind(digest(sid, raw))
         .bind(params).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(inserted == 1)
 }
@@ -243,14 +243,14 @@ pub async fn find_call(db: &Db, org: OrgId, sid: &str) -> anyhow::Result<Option<
     let sql = "SELECT sid, parent_sid, direction, from_number, to_number, status, answered_by, duration_secs, price_micros, \
                owner_kind, owner_id FROM calls WHERE org_id = $1 AND sid = $2";
     Ok(
-        with_db!(db, p => sqlx::query_as::<_, CallRow>(sql).bind(org.0).bind(sid).fetch_optional(p).await)?,
+        with_db!(db, p => sqlx::query_as::<_, CallRow>(sql).bind(org).bind(sid).fetch_optional(p).await)?,
     )
 }
 
 /// The ledger's status of message `sid`.
 pub async fn message_status(db: &Db, org: OrgId, sid: &str) -> anyhow::Result<Option<String>> {
     let sql = "SELECT status FROM messages WHERE org_id = $1 AND sid = $2";
-    Ok(with_db!(db, p => sqlx::query_scalar(sql).bind(org.0).bind(sid).fetch_optional(p).await)?)
+    Ok(with_db!(db, p => sqlx::query_scalar(sql).bind(org).bind(sid).fetch_optional(p).await)?)
 }
 
 /// How many callbacks the ledger stored for `sid`.

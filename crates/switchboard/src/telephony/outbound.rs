@@ -27,7 +27,7 @@ pub async fn place_call(
         call.status_callback = Some(
             state
                 .config
-                .public_url_for(&format!("/twilio/calls/status?org={}", org.0)),
+                .public_url_for(&format!("/twilio/calls/status?org={org}")),
         );
         call.status_callback_event = ["initiated", "ringing", "answered", "completed"]
             .map(String::from)
@@ -60,7 +60,7 @@ pub async fn send_text(
         message.status_callback = Some(
             state
                 .config
-                .public_url_for(&format!("/twilio/messages/status?org={}", org.0)),
+                .public_url_for(&format!("/twilio/messages/status?org={org}")),
         );
     }
     let result = state.telephony.client().create_message(&message).await;

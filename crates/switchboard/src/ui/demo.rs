@@ -2,7 +2,7 @@
 //! the hotline's demo lines and people (see `hotline::demo`) and the organisation's numbers.
 
 use crate::accounts::numbers::NewPhoneNumber;
-use crate::accounts::{self, OrgId};
+use crate::accounts::{self};
 use crate::app::AppState;
 use crate::http::AppError;
 
@@ -10,7 +10,7 @@ use crate::http::AppError;
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     let org = accounts::store::find_org_by_slug(&state.db, "default")
         .await?
-        .map(|o| OrgId(o.id));
+        .map(|o| o.id);
     let Some(org) = org else {
         anyhow::bail!("organisation 'default' is missing")
     };

@@ -14,6 +14,7 @@ use super::web::{UiError, User, from_htmx, see_other};
 use crate::accounts::Role;
 use crate::app::AppState;
 use crate::http::AppError;
+use crate::ids::JobId;
 use crate::jobs::{self, JobState};
 
 /// How many jobs each table lists.
@@ -29,19 +30,14 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Markup, UiErr
     user.require(Role::Manager)?;
     let session = &user.0;
     let counts = jobs::store::count_by_state(&state.db, Some(session.org)).await?;
-    let failed = jobs::store::list(&state.db, session.org, Some("failed"), LIMIT).await?;
+    let failed = jobs::store::list(&state.db, session.org, Some(JobState::Failed), LIMIT).await?;
     let recent = jobs::store::list(&state.db, session.org, None, LIMIT).await?;
     let admin = session.role.allows(Role::Admin);
-    let count = |s: JobState| {
-        counts
-            .iter()
-            .find(|(n, _)| n == s.as_str())
-            .map_or(0, |(_, n)| *n)
-    };
+    let count = |s: JobState| counts.iter().find(|(n, _)| *n == s).map_or(0, |(_, n)| *n);
     let body = html! {
         div.cards {
             @for s in JobState::ALL {
-                div.card id=(format!("jobs-{}", s.as_str())) { div.n { (count(s)) } div.muted { (s.as_str()) } }
+                div.card id=(format!("jobs-{}", s.as_str())) { div.n { (count(*s)) } div.muted { (s.as_str()) } }
             }
         }
         h2 id="failed" { "Failed jobs" }
@@ -105,7 +101,7 @@ struct CsrfForm {
 async fn retry(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, UiError> {

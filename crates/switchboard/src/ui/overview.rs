@@ -10,6 +10,7 @@ use super::placeholders::JOBS;
 use super::web::{UiError, User};
 use crate::accounts::{numbers, store};
 use crate::app::AppState;
+use crate::jobs::JobState;
 use crate::{jobs, notify};
 
 pub fn router() -> Router<AppState> {
@@ -24,15 +25,19 @@ async fn overview(State(state): State<AppState>, User(session): User) -> Result<
     let people = store::list_people(&state.db, session.org).await?.len();
     let numbers = numbers::list_numbers(&state.db, session.org).await?.len();
     let counts = jobs::store::count_by_state(&state.db, Some(session.org)).await?;
-    let count = |s: &str| counts.iter().find(|(n, _)| n == s).map_or(0, |(_, n)| *n);
+    let count = |s: JobState| counts.iter().find(|(n, _)| *n == s).map_or(0, |(_, n)| *n);
     let emails = notify::store::list(&state.db, session.org, OUTBOX_WINDOW).await?;
     let in_outbox = emails.iter().filter(|e| e.state == "outbox").count();
     let mode = format!("{:?}", state.config.telephony).to_lowercase();
     let cards: [(&str, String, &str); 5] = [
         ("/people", people.to_string(), "people"),
         ("/settings#numbers", numbers.to_string(), "phone numbers"),
-        ("/jobs", count("queued").to_string(), "queued jobs"),
-        ("/jobs#failed", count("failed").to_string(), "failed jobs"),
+        ("/jobs", count(JobState::Queued).to_string(), "queued jobs"),
+        (
+            "/jobs#failed",
+            count(JobState::Failed).to_string(),
+            "failed jobs",
+        ),
         ("/outbox", in_outbox.to_string(), "emails in the outbox"),
     ];
     let body = html! {

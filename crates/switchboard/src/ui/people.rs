@@ -16,6 +16,7 @@ use crate::accounts::store::Session;
 use crate::accounts::{NewPerson, Person, PersonPatch, Role, store};
 use crate::app::AppState;
 use crate::http::AppError;
+use crate::ids::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,7 +49,7 @@ pub fn may_change(actor: &Session, target: Option<&Person>, role: Role) -> Resul
 pub fn role_select(actor: Role, selected: Role) -> Markup {
     html! {
         select id="role" name="role" {
-            @for r in Role::ALL.into_iter().filter(|r| *r <= actor) {
+            @for r in Role::ALL.iter().rev().copied().filter(|r| *r <= actor) {
                 option value=(r.as_str()) selected[r == selected] { (r.as_str()) }
             }
         }
@@ -56,12 +57,14 @@ pub fn role_select(actor: Role, selected: Role) -> Markup {
 }
 
 pub fn parse_role(raw: &str) -> Result<Role, AppError> {
-    Role::parse(raw.trim()).ok_or_else(|| AppError::field("role", format!("'{raw}' is not a role")))
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::field("role", format!("'{raw}' is not a role")))
 }
 
 #[derive(Deserialize)]
 struct Added {
-    added: Option<i64>,
+    added: Option<PersonId>,
 }
 
 async fn list(
@@ -105,6 +108,7 @@ impl AddForm {
             active: true,
         }
         .validate()
+        .map_err(AppError::from)
     }
 }
 
@@ -120,7 +124,9 @@ async fn add(
         Ok(new) => match may_change(session, None, new.role) {
             Ok(()) => {
                 let now = state.clock.now_ms();
-                store::create_person(&state.db, session.org, &new, None, now).await
+                store::create_person(&state.db, session.org, &new, None, now)
+                    .await
+                    .map_err(AppError::from)
             }
             Err(e) => Err(e),
         },
@@ -148,7 +154,7 @@ struct CsrfForm {
 async fn toggle_available(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, UiError> {
@@ -198,7 +204,7 @@ fn people_page(
 
 fn add_form(session: &Session, form: &AddForm, error: Option<&FieldError>) -> Markup {
     let bad = |f: &str| error.is_some_and(|e| e.is_about(f)).then_some("true");
-    let role = Role::parse(&form.role).unwrap_or(Role::Agent);
+    let role = form.role.parse().unwrap_or(Role::Agent);
     let available = form.available.is_some() || form.csrf.is_empty();
     html! {
         form.grid method="post" action="/people" {
@@ -251,8 +257,8 @@ mod tests {
 
     fn session(role: Role) -> Session {
         Session {
-            org: OrgId(1),
-            person_id: 1,
+            org: OrgId::new(1),
+            person_id: PersonId::new(1),
             person_name: "Actor".into(),
             role,
             csrf_token: String::new(),
@@ -261,7 +267,7 @@ mod tests {
 
     fn person(role: Role) -> Person {
         Person {
-            id: 2,
+            id: PersonId::new(2),
             name: "Target".into(),
             email: None,
             phone: None,

@@ -16,6 +16,7 @@ use crate::accounts::store::Session;
 use crate::accounts::{Person, PersonPatch, Role, secrets, store};
 use crate::app::AppState;
 use crate::http::AppError;
+use crate::ids::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,7 +27,7 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(state): State<AppState>,
     User(session): User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> Result<Markup, UiError> {
     let person = store::find_person(&state.db, session.org, id).await?;
     Ok(person_page(&session, &person, None, None))
@@ -54,6 +55,7 @@ impl EditForm {
             ..PersonPatch::default()
         }
         .validate()
+        .map_err(AppError::from)
     }
 }
 
@@ -72,7 +74,7 @@ fn keeps_self_in(actor: &Session, target: &Person, patch: &PersonPatch) -> Resul
 async fn save(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(form): Form<EditForm>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
@@ -87,7 +89,9 @@ async fn save(
             {
                 Ok(()) => {
                     let now = state.clock.now_ms();
-                    store::update_person(&state.db, session.org, id, &patch, now).await
+                    store::update_person(&state.db, session.org, id, &patch, now)
+                        .await
+                        .map_err(AppError::from)
                 }
                 Err(e) => Err(e),
             }
@@ -115,7 +119,7 @@ struct PasswordForm {
 async fn set_password(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
@@ -199,14 +203,14 @@ mod tests {
     #[test]
     fn nobody_changes_their_own_role_or_deactivates_themselves() {
         let me = Session {
-            org: OrgId(1),
-            person_id: 7,
+            org: OrgId::new(1),
+            person_id: PersonId::new(7),
             person_name: "Me".into(),
             role: Role::Owner,
             csrf_token: String::new(),
         };
         let person = |id| Person {
-            id,
+            id: PersonId::new(id),
             name: "P".into(),
             email: None,
             phone: None,

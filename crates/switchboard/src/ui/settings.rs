@@ -102,17 +102,16 @@ async fn save(
     user.require(Role::Admin)?;
     let session = &user.0;
     let result = match form.clean() {
-        Ok(s) => {
-            store::update_org_settings(
-                &state.db,
-                session.org,
-                &s.name,
-                s.account_sid.as_deref(),
-                s.auth_token.as_deref(),
-                s.public_url.as_deref(),
-            )
-            .await
-        }
+        Ok(s) => store::update_org_settings(
+            &state.db,
+            session.org,
+            &s.name,
+            s.account_sid.as_deref(),
+            s.auth_token.as_deref(),
+            s.public_url.as_deref(),
+        )
+        .await
+        .map_err(AppError::from),
         Err(e) => Err(e),
     };
     let org = store::find_org(&state.db, session.org).await?;

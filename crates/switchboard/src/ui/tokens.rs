@@ -64,7 +64,9 @@ async fn create(
     let created = match form.clean(session.role) {
         Ok((name, role)) => {
             let now = state.clock.now_ms();
-            store::create_token(&state.db, session.org, &name, role, now).await
+            store::create_token(&state.db, session.org, &name, role, now)
+                .await
+                .map_err(AppError::from)
         }
         Err(e) => Err(e),
     };

@@ -50,10 +50,10 @@ impl User {
     }
 
     /// An error page that keeps this user's navigation.
-    pub fn refuse(&self, err: AppError) -> UiError {
+    pub fn refuse(&self, err: impl Into<AppError>) -> UiError {
         UiError {
             session: Some(Box::new(self.0.clone())),
-            err,
+            err: err.into(),
         }
     }
 }
@@ -67,6 +67,18 @@ pub struct UiError {
 impl From<AppError> for UiError {
     fn from(err: AppError) -> Self {
         UiError { session: None, err }
+    }
+}
+
+impl From<crate::error::StoreError> for UiError {
+    fn from(err: crate::error::StoreError) -> Self {
+        UiError::from(AppError::from(err))
+    }
+}
+
+impl From<crate::error::Invalid> for UiError {
+    fn from(err: crate::error::Invalid) -> Self {
+        UiError::from(AppError::from(err))
     }
 }
 

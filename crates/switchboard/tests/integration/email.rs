@@ -14,7 +14,7 @@ fn reminder() -> Email {
 }
 
 async fn queue(app: &TestApp, email: &Email) -> i64 {
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let id = notify::queue(&mut tx, Some(app.org), email, app.clock.now_ms())
         .await
         .unwrap();

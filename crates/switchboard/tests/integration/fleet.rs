@@ -82,7 +82,7 @@ async fn two_serve_processes_never_run_a_job_twice_and_fire_each_occurrence_once
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     let now = jiff::Timestamp::now();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.write().await.unwrap();
     for _ in 0..600 {
         jobs::enqueue(
             &mut tx,

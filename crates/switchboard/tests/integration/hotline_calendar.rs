@@ -11,7 +11,7 @@ async fn demo_app() -> TestApp {
     app
 }
 
-async fn person_id(app: &TestApp, name: &str) -> i64 {
+async fn person_id(app: &TestApp, name: &str) -> switchboard::ids::PersonId {
     switchboard::accounts::store::list_people(&app.state.db, app.org)
         .await
         .unwrap()
@@ -21,7 +21,7 @@ async fn person_id(app: &TestApp, name: &str) -> i64 {
         .id
 }
 
-async fn feed_url(app: &TestApp, person: i64) -> String {
+async fn feed_url(app: &TestApp, person: switchboard::ids::PersonId) -> String {
     let (status, body) = app
         .get(&format!("/api/v1/people/{person}/calendar"), &app.token)
         .await;

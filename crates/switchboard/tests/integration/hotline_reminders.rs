@@ -2,7 +2,7 @@
 //! per volunteer with shifts tomorrow (overrides applied), never twice.
 
 use serde_json::json;
-use switchboard::hotline::reminders::SendShiftReminders;
+use switchboard::hotline::jobs::reminders::SendShiftReminders;
 use switchboard::hotline::{self, store::lines};
 use switchboard::jobs::{self, EnqueueOptions};
 
@@ -31,7 +31,7 @@ fn text(m: &Captured) -> String {
     m.data.replace("=\n", "")
 }
 
-async fn community_line_id(app: &TestApp) -> i64 {
+async fn community_line_id(app: &TestApp) -> switchboard::ids::LineId {
     lines::find_line_by_number(&app.state.db, hotline::demo::COMMUNITY_LINE)
         .await
         .unwrap()
@@ -155,7 +155,7 @@ async fn the_reminder_schedule_follows_the_line_through_update_and_delete() {
         .post_json("/api/v1/hotline/lines", &app.token, &line)
         .await;
     assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_i64().unwrap();
+    let id = switchboard::ids::LineId::new(created["id"].as_i64().unwrap());
     let (active, next) = schedule_row(&app, id).await;
     assert!(active);
     assert_eq!(
@@ -190,8 +190,8 @@ fn ts(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).unwrap().to_string()
 }
 
-async fn schedule_row(app: &TestApp, line_id: i64) -> (bool, i64) {
-    let name = switchboard::hotline::reminders::schedule_name(line_id);
+async fn schedule_row(app: &TestApp, line_id: switchboard::ids::LineId) -> (bool, i64) {
+    let name = switchboard::hotline::jobs::reminders::schedule_name(line_id);
     let sql = "SELECT active, next_run_at FROM schedules WHERE name = $1";
     switchboard::with_db!(&app.state.db, p => sqlx::query_as(sql).bind(name).fetch_one(p).await.unwrap())
 }

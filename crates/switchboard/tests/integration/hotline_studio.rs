@@ -38,11 +38,12 @@ async fn studio(app: &TestApp, endpoint: &str, body: Value) -> (u16, Value) {
 }
 
 /// Walks the ladder as a Studio flow whose calls all fail; returns (step, name) in order.
-async fn walk(app: &TestApp) -> (i64, Vec<(String, String)>) {
+/// Walks a new call `call_sid` to the end of the ladder, every attempt failing.
+async fn walk(app: &TestApp, call_sid: &str) -> (i64, Vec<(String, String)>) {
     let (status, first) = studio(
         app,
         "next-target",
-        json!({"incidentId": null, "callerPhone": "+14155551234", "callSid": "CA1"}),
+        json!({"incidentId": null, "callerPhone": "+14155551234", "callSid": call_sid}),
     )
     .await;
     assert_eq!(status, 200, "{first}");
@@ -54,7 +55,7 @@ async fn walk(app: &TestApp) -> (i64, Vec<(String, String)>) {
             answer["stepName"].as_str().unwrap().to_string(),
             answer["userName"].as_str().unwrap().to_string(),
         ));
-        let failed = json!({"incidentId": incident, "targetPhone": answer["nextPhoneE164"], "reason": "no-answer", "callSid": "CA1"});
+        let failed = json!({"incidentId": incident, "targetPhone": answer["nextPhoneE164"], "reason": "no-answer", "callSid": call_sid});
         assert_eq!(
             studio(app, "attempt-failed", failed).await,
             (200, json!({"success": true}))
@@ -62,7 +63,7 @@ async fn walk(app: &TestApp) -> (i64, Vec<(String, String)>) {
         answer = studio(
             app,
             "next-target",
-            json!({"incidentId": incident, "callerPhone": "+14155551234", "callSid": "CA1"}),
+            json!({"incidentId": incident, "callerPhone": "+14155551234", "callSid": call_sid}),
         )
         .await
         .1;
@@ -95,7 +96,7 @@ async fn in_business_hours_the_ladder_is_primary_secondary_admins_then_managers(
     assert_eq!(first["userName"], "Ada Lovelace");
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), 5, "exactly seed 003's fields: {first}");
-    let (_, seen) = walk(&app).await;
+    let (_, seen) = walk(&app, "CA1").await;
     assert_eq!(
         names(&seen),
         vec![
@@ -114,7 +115,7 @@ async fn in_business_hours_the_ladder_is_primary_secondary_admins_then_managers(
 async fn after_hours_the_ladder_ends_with_three_pool_techs_and_the_next_incident_continues_the_pool()
  {
     let app = app_at(AFTER_HOURS).await;
-    let (_, seen) = walk(&app).await;
+    let (_, seen) = walk(&app, "CA1").await;
     assert_eq!(
         names(&seen),
         vec![
@@ -129,7 +130,7 @@ async fn after_hours_the_ladder_ends_with_three_pool_techs_and_the_next_incident
         ],
         "Margaret is inactive"
     );
-    let (_, again) = walk(&app).await;
+    let (_, again) = walk(&app, "CA2").await;
     let pool: Vec<&str> = again
         .iter()
         .filter(|(s, _)| s == "rotating_pool")
@@ -388,7 +389,7 @@ async fn line_metrics_report_time_to_answer_attempts_exhaustion_and_duration() {
         json!({"incidentId": incident, "duration": 90}),
     )
     .await;
-    walk(&app).await; // a second incident, exhausted after five attempts
+    walk(&app, "CA2").await; // a second incident, exhausted after five attempts
     let lines = app.get("/api/v1/hotline/lines", &app.token).await.1;
     let ladder = lines
         .as_array()
@@ -478,7 +479,7 @@ async fn first_target(app: &TestApp, call: &str) -> String {
 async fn make_unavailable(app: &TestApp, names: &[&str]) {
     for name in names {
         let sql = "UPDATE people SET available = FALSE WHERE name = $1";
-        let changed = switchboard::with_db!(&app.state.db, p => sqlx::query(sql).bind(*name).execute(p).await.unwrap().rows_affected());
+        let changed = switchboard::with_write!(&app.state.db, p => sqlx::query(sql).bind(*name).execute(p).await.map(|r| r.rows_affected())).unwrap();
         assert_eq!(changed, 1, "{name}");
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use switchboard::jobs::{self, EnqueueOptions, Job, JobContext};
+use switchboard::jobs::{self, EnqueueOptions, Job, JobContext, JobState};
 
 use crate::support::{TestApp, TestOptions};
 
@@ -67,7 +67,7 @@ fn flaky(key: &str, fail_times: i64) -> Flaky {
 async fn a_job_enqueued_in_a_rolled_back_transaction_never_runs() {
     let app = app().await;
     let job = flaky("rolled-back", 0);
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     jobs::enqueue(
         &mut tx,
         Some(app.org),
@@ -140,12 +140,12 @@ async fn a_failing_job_backs_off_retries_and_is_kept_as_failed_with_its_last_err
     assert_eq!(app.run_jobs().await, 0, "no attempts left");
     assert_eq!(runs(&key), 3);
     let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
-    assert_eq!(row.state, "failed");
+    assert_eq!(row.state, JobState::Failed);
     assert_eq!(row.attempts, 3);
     assert_eq!(row.last_error.as_deref(), Some("boom on run 3"));
     let (status, failed) = app.get("/api/v1/jobs?state=failed", &app.token).await;
     assert_eq!(status, 200);
-    assert_eq!(failed[0]["id"], id);
+    assert_eq!(failed[0]["id"], id.get());
     assert_eq!(
         app.post_json(&format!("/api/v1/jobs/{id}/retry"), &app.token, &json!({}))
             .await
@@ -208,14 +208,14 @@ async fn a_dead_workers_job_is_reaped_after_its_lease_and_runs_again() {
     assert_eq!(app.run_jobs().await, 1);
     assert_eq!(runs(&key), 1);
     let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
-    assert_eq!(row.state, "done");
+    assert_eq!(row.state, JobState::Done);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn an_unknown_job_kind_fails_with_a_clear_error() {
     let app = app().await;
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let options = EnqueueOptions {
         max_attempts: Some(1),
         ..Default::default()
@@ -390,7 +390,7 @@ async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_at
     // Wait until the job is running, then ask for shutdown.
     for _ in 0..200 {
         let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
-        if row.state == "running" {
+        if row.state == JobState::Running {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -403,7 +403,7 @@ async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_at
         .unwrap();
     assert!(ran, "the worker had claimed the job");
     let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
-    assert_eq!(row.state, "queued", "released for another worker");
+    assert_eq!(row.state, JobState::Queued, "released for another worker");
     assert_eq!(row.attempts, 0, "the interrupted attempt does not count");
     app.stop().await;
 }

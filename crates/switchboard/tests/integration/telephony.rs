@@ -184,7 +184,7 @@ async fn post_callback(app: &TestApp, path: &str, params: &[(&str, &str)]) -> u1
 #[tokio::test]
 async fn a_repeated_callback_changes_nothing_and_a_late_ringing_never_overwrites_completed() {
     let app = fast_app().await;
-    let path = format!("/twilio/calls/status?org={}", app.org.0);
+    let path = format!("/twilio/calls/status?org={}", app.org);
     let sid = "CA0123456789abcdef0123456789abcdef";
     let base = [
         ("CallSid", sid),
@@ -234,7 +234,7 @@ async fn a_repeated_callback_changes_nothing_and_a_late_ringing_never_overwrites
 #[tokio::test]
 async fn webhooks_with_a_missing_or_wrong_signature_get_403() {
     let app = fast_app().await;
-    let path = format!("/twilio/calls/status?org={}", app.org.0);
+    let path = format!("/twilio/calls/status?org={}", app.org);
     let params = [
         ("CallSid", "CA1"),
         ("AccountSid", "AC1"),
@@ -269,7 +269,7 @@ async fn webhooks_with_a_missing_or_wrong_signature_get_403() {
         403,
         "a changed parameter breaks the signature"
     );
-    let other_org = app.url(&format!("/twilio/calls/status?org={}", app.org.0 + 1));
+    let other_org = app.url(&format!("/twilio/calls/status?org={}", app.org.get() + 1));
     let moved = app
         .http
         .post(other_org)
@@ -289,7 +289,7 @@ async fn webhooks_with_a_missing_or_wrong_signature_get_403() {
 #[tokio::test]
 async fn a_signed_callback_missing_a_required_field_is_a_400_naming_it() {
     let app = fast_app().await;
-    let path = format!("/twilio/calls/status?org={}", app.org.0);
+    let path = format!("/twilio/calls/status?org={}", app.org);
     let status = post_callback(
         &app,
         &path,

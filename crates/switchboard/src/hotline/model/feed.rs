@@ -8,6 +8,8 @@ use jiff::{SignedDuration, Timestamp, ToSpan as _};
 
 use super::ical::{self, Ical};
 use super::shifts::{Override, Shift, shifts_of_person_on};
+use crate::ids::{LineId, PersonId};
+use crate::zone::Zone;
 
 /// How far ahead dated events (overrides, on-call periods) are listed.
 pub const HORIZON_DAYS: i64 = 60;
@@ -15,17 +17,17 @@ pub const HORIZON_DAYS: i64 = 60;
 /// An on-call period of one line, as the feed needs it.
 pub struct OnCallSpan {
     pub id: i64,
-    pub primary: Option<i64>,
-    pub secondary: Option<i64>,
+    pub primary: Option<PersonId>,
+    pub secondary: Option<PersonId>,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
 }
 
 /// One line's roster, as the feed needs it.
 pub struct LineRoster {
-    pub line_id: i64,
+    pub line_id: LineId,
     pub name: String,
-    pub time_zone: String,
+    pub time_zone: Zone,
     pub shifts: Vec<Shift>,
     pub overrides: Vec<Override>,
     pub oncall: Vec<OnCallSpan>,
@@ -33,7 +35,7 @@ pub struct LineRoster {
 
 /// The whole feed of `person_id` (`host` makes UIDs globally unique).
 pub fn person_feed(
-    person_id: i64,
+    person_id: PersonId,
     person_name: &str,
     host: &str,
     rosters: &[LineRoster],
@@ -54,26 +56,21 @@ pub fn person_feed(
     for r in rosters {
         let involved = r.shifts.iter().any(|s| s.person_id == person_id)
             || r.overrides.iter().any(|o| o.person_id == person_id);
-        if involved
-            && !zones.contains(&r.time_zone.as_str())
-            && let Ok(tz) = TimeZone::get(&r.time_zone)
-        {
+        if involved && !zones.contains(&r.time_zone.name()) {
             let from = now - SignedDuration::from_hours(24 * 366);
             ical::vtimezone(
                 &mut cal,
-                &r.time_zone,
-                &tz,
+                r.time_zone.name(),
+                r.time_zone.tz(),
                 from,
                 horizon + SignedDuration::from_hours(24 * 366),
             );
-            zones.push(&r.time_zone);
+            zones.push(r.time_zone.name());
         }
     }
     let stamp = ical::utc(now);
     for r in rosters {
-        if let Ok(tz) = TimeZone::get(&r.time_zone) {
-            shift_events(&mut cal, person_id, host, &stamp, r, &tz, now);
-        }
+        shift_events(&mut cal, person_id, host, &stamp, r, r.time_zone.tz(), now);
         oncall_events(&mut cal, person_id, host, &stamp, r, now, horizon);
     }
     cal.end("VCALENDAR");
@@ -98,7 +95,7 @@ fn weekday(date: Date) -> u8 {
 
 fn shift_events(
     cal: &mut Ical,
-    person: i64,
+    person: PersonId,
     host: &str,
     stamp: &str,
     r: &LineRoster,
@@ -119,7 +116,7 @@ fn shift_events(
                 != shifts_of_person_on(&r.shifts, &[], person, *d)
         })
         .collect();
-    let tzid = ical::text(&r.time_zone);
+    let tzid = ical::text(r.time_zone.name());
     // Weekly shifts with the same hours become one event recurring on several weekdays.
     let mut groups: Vec<((u16, u16), Vec<u8>)> = Vec::new();
     for s in &mine {
@@ -186,7 +183,7 @@ fn shift_events(
 
 fn oncall_events(
     cal: &mut Ical,
-    person: i64,
+    person: PersonId,
     host: &str,
     stamp: &str,
     r: &LineRoster,
@@ -224,7 +221,7 @@ mod tests {
         (1..=5)
             .map(|d| Shift {
                 id: i64::from(d),
-                person_id: 11,
+                person_id: PersonId::new(11),
                 weekday: d,
                 start_minute: 540,
                 end_minute: 1020,
@@ -234,15 +231,15 @@ mod tests {
 
     fn roster(overrides: Vec<Override>) -> LineRoster {
         LineRoster {
-            line_id: 2,
+            line_id: LineId::new(2),
             name: "Community Line, East; \\ side".into(),
-            time_zone: "America/New_York".into(),
+            time_zone: Zone::parse("America/New_York").unwrap(),
             shifts: vera_weekdays(),
             overrides,
             oncall: vec![OnCallSpan {
                 id: 9,
-                primary: Some(11),
-                secondary: Some(12),
+                primary: Some(PersonId::new(11)),
+                secondary: Some(PersonId::new(12)),
                 starts_at: "2026-03-02T13:00:00Z".parse().unwrap(),
                 ends_at: "2026-03-09T13:00:00Z".parse().unwrap(),
             }],
@@ -258,7 +255,7 @@ mod tests {
     #[test]
     fn weekly_shifts_recur_on_their_weekdays_in_the_line_time_zone() {
         let feed = unfold(&person_feed(
-            11,
+            PersonId::new(11),
             "Vera",
             "sb.test",
             &[roster(vec![])],
@@ -286,8 +283,8 @@ mod tests {
         let tuesday: Date = "2026-03-03".parse().unwrap();
         let cover = Override {
             id: 1,
-            person_id: 13,
-            replaces_person_id: Some(11),
+            person_id: PersonId::new(13),
+            replaces_person_id: Some(PersonId::new(11)),
             starts_on: tuesday,
             ends_on: tuesday,
             start_minute: 0,
@@ -295,7 +292,7 @@ mod tests {
         };
         let now = MONDAY_2PM.parse().unwrap();
         let vera = unfold(&person_feed(
-            11,
+            PersonId::new(11),
             "Vera",
             "sb.test",
             &[roster(vec![cover.clone()])],
@@ -307,7 +304,7 @@ mod tests {
         );
         assert!(!vera.contains("Shift (changed)"));
         let wendy = unfold(&person_feed(
-            13,
+            PersonId::new(13),
             "Wendy",
             "sb.test",
             &[roster(vec![cover])],

@@ -9,49 +9,28 @@ use utoipa::ToSchema;
 
 use super::{Candidate, Hours};
 use crate::accounts::Role;
+use crate::ids::PersonId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StepKind {
-    PrimaryOncall,
-    Secondary,
-    Admin,
-    Manager,
-    RotatingPool,
-}
-
-impl StepKind {
-    pub const ALL: [StepKind; 5] = [
-        StepKind::PrimaryOncall,
-        StepKind::Secondary,
-        StepKind::Admin,
-        StepKind::Manager,
-        StepKind::RotatingPool,
-    ];
-
-    /// The name seed 003 uses (`stepName`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StepKind::PrimaryOncall => "primary_oncall",
-            StepKind::Secondary => "secondary",
-            StepKind::Admin => "admin",
-            StepKind::Manager => "manager",
-            StepKind::RotatingPool => "rotating_pool",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
+crate::text_enum! {
+    /// A rung of a ladder; the texts are the names the routing API reports (`stepName`).
+    pub enum StepKind {
+        PrimaryOncall = "primary_oncall",
+        Secondary = "secondary",
+        Admin = "admin",
+        Manager = "manager",
+        RotatingPool = "rotating_pool",
     }
 }
 
 /// One rung of a ladder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct LadderStep {
     pub kind: StepKind,
     /// How long each person of this step rings.
+    #[sqlx(try_from = "i64")]
     pub timeout_secs: u32,
     /// For `rotating_pool`: how many eligible techs of the pool to try per incident.
+    #[sqlx(try_from = "i64")]
     pub pool_size: u32,
 }
 
@@ -88,14 +67,14 @@ pub fn default_ladder(hours: Hours) -> Vec<LadderStep> {
 /// Who is on call for the line at the incident's time.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct OnCall {
-    pub primary: Option<i64>,
-    pub secondary: Option<i64>,
+    pub primary: Option<PersonId>,
+    pub secondary: Option<PersonId>,
 }
 
 /// An earlier attempt in this incident.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PriorAttempt {
-    pub person_id: Option<i64>,
+    pub person_id: Option<PersonId>,
     pub step: Option<StepKind>,
 }
 
@@ -104,7 +83,7 @@ pub struct LadderInput<'a> {
     pub oncall: OnCall,
     pub people: &'a [Candidate],
     /// The line's rotating pool, in order.
-    pub pool: &'a [i64],
+    pub pool: &'a [PersonId],
     /// Index in `pool` of the next tech to try; carries over between incidents.
     pub pool_position: usize,
     pub attempts: &'a [PriorAttempt],
@@ -113,7 +92,7 @@ pub struct LadderInput<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub step: StepKind,
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub phone: String,
     pub timeout_secs: u32,
@@ -129,8 +108,8 @@ pub enum Decision {
 
 /// The next person to ring, or `Exhausted`.
 pub fn next_target(input: &LadderInput) -> Decision {
-    let attempted = |id: i64| input.attempts.iter().any(|a| a.person_id == Some(id));
-    let eligible = |id: i64| -> Option<&Candidate> {
+    let attempted = |id: PersonId| input.attempts.iter().any(|a| a.person_id == Some(id));
+    let eligible = |id: PersonId| -> Option<&Candidate> {
         input
             .people
             .iter()
@@ -174,8 +153,8 @@ pub fn next_target(input: &LadderInput) -> Decision {
     Decision::Exhausted
 }
 
-fn by_role<'a>(people: &'a [Candidate], roles: &'a [Role]) -> impl Iterator<Item = i64> + 'a {
-    let mut ids: Vec<i64> = people
+fn by_role<'a>(people: &'a [Candidate], roles: &'a [Role]) -> impl Iterator<Item = PersonId> + 'a {
+    let mut ids: Vec<PersonId> = people
         .iter()
         .filter(|p| roles.contains(&p.role))
         .map(|p| p.person_id)
@@ -189,7 +168,7 @@ fn by_role<'a>(people: &'a [Candidate], roles: &'a [Role]) -> impl Iterator<Item
 fn next_from_pool<'a>(
     input: &'a LadderInput,
     step: &LadderStep,
-    eligible: &dyn Fn(i64) -> Option<&'a Candidate>,
+    eligible: &dyn Fn(PersonId) -> Option<&'a Candidate>,
 ) -> Option<(&'a Candidate, usize)> {
     let tried = input
         .attempts
@@ -211,7 +190,7 @@ mod tests {
 
     fn person(id: i64, name: &str, role: Role) -> Candidate {
         Candidate {
-            person_id: id,
+            person_id: PersonId::new(id),
             name: name.into(),
             phone: Some(format!("+150055501{id:02}")),
             role,
@@ -244,7 +223,14 @@ mod tests {
         people
     }
 
-    const POOL: [i64; 6] = [17, 18, 19, 20, 21, 22];
+    const POOL: [PersonId; 6] = [
+        PersonId::new(17),
+        PersonId::new(18),
+        PersonId::new(19),
+        PersonId::new(20),
+        PersonId::new(21),
+        PersonId::new(22),
+    ];
 
     /// Walks the ladder to the end, everyone failing; returns (step, person) in order and the
     /// final pool position.
@@ -255,8 +241,8 @@ mod tests {
         let mut order = Vec::new();
         let mut position = pool_position;
         let oncall = OnCall {
-            primary: Some(11),
-            secondary: Some(12),
+            primary: Some(PersonId::new(11)),
+            secondary: Some(PersonId::new(12)),
         };
         loop {
             let input = LadderInput {
@@ -269,7 +255,7 @@ mod tests {
             };
             match next_target(&input) {
                 Decision::Target(t) => {
-                    order.push((t.step.as_str(), t.person_id));
+                    order.push((t.step.as_str(), t.person_id.get()));
                     attempts.push(PriorAttempt {
                         person_id: Some(t.person_id),
                         step: Some(t.step),
@@ -340,14 +326,14 @@ mod tests {
         people[1].phone = None; // Grace
         let steps = default_ladder(Hours::Business);
         let attempts = [PriorAttempt {
-            person_id: Some(13),
+            person_id: Some(PersonId::new(13)),
             step: Some(StepKind::Admin),
         }];
         let input = LadderInput {
             steps: &steps,
             oncall: OnCall {
-                primary: Some(11),
-                secondary: Some(12),
+                primary: Some(PersonId::new(11)),
+                secondary: Some(PersonId::new(12)),
             },
             people: &people,
             pool: &POOL,
@@ -357,7 +343,7 @@ mod tests {
         let Decision::Target(t) = next_target(&input) else {
             panic!("someone is left")
         };
-        assert_eq!((t.step, t.person_id), (StepKind::Manager, 15));
+        assert_eq!((t.step, t.person_id.get()), (StepKind::Manager, 15));
     }
 
     #[test]
@@ -394,7 +380,7 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (t.person_id, t.timeout_secs, t.phone.as_str()),
+            (t.person_id.get(), t.timeout_secs, t.phone.as_str()),
             (15, 12, "+15005550115")
         );
     }

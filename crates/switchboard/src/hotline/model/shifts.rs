@@ -6,12 +6,14 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::ids::PersonId;
+
 /// A weekly shift: `person_id` answers the line on `weekday` from `start_minute` to
 /// `end_minute` (local time; an overnight shift is two shifts).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Shift {
     pub id: i64,
-    pub person_id: i64,
+    pub person_id: PersonId,
     /// 1 = Monday ... 7 = Sunday.
     pub weekday: u8,
     pub start_minute: u16,
@@ -30,8 +32,8 @@ impl Shift {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Override {
     pub id: i64,
-    pub person_id: i64,
-    pub replaces_person_id: Option<i64>,
+    pub person_id: PersonId,
+    pub replaces_person_id: Option<PersonId>,
     #[schema(value_type = String, example = "2026-03-02")]
     pub starts_on: Date,
     #[schema(value_type = String, example = "2026-03-08")]
@@ -56,7 +58,7 @@ pub fn on_shift(
     overrides: &[Override],
     tz: &TimeZone,
     now: Timestamp,
-) -> Vec<i64> {
+) -> Vec<PersonId> {
     let local = now.to_zoned(tz.clone());
     let weekday = local.weekday().to_monday_one_offset() as u8;
     let minute = local.hour() as u16 * 60 + local.minute() as u16;
@@ -65,13 +67,13 @@ pub fn on_shift(
 }
 
 /// The people whose weekly shift covers `weekday` at `minute` (no overrides: those are dated).
-pub fn on_shift_weekly(shifts: &[Shift], weekday: u8, minute: u16) -> Vec<i64> {
+pub fn on_shift_weekly(shifts: &[Shift], weekday: u8, minute: u16) -> Vec<PersonId> {
     let mut covering: Vec<&Shift> = shifts
         .iter()
         .filter(|s| s.covers(weekday, minute))
         .collect();
     covering.sort_by_key(|s| (s.start_minute, s.person_id));
-    let mut people: Vec<i64> = Vec::new();
+    let mut people: Vec<PersonId> = Vec::new();
     for s in covering {
         if !people.contains(&s.person_id) {
             people.push(s.person_id);
@@ -81,14 +83,14 @@ pub fn on_shift_weekly(shifts: &[Shift], weekday: u8, minute: u16) -> Vec<i64> {
 }
 
 /// The people on shift during any minute of `hour` on `weekday` (seed 001's volunteers view).
-pub fn on_shift_in_hour(shifts: &[Shift], weekday: u8, hour: u8) -> Vec<i64> {
+pub fn on_shift_in_hour(shifts: &[Shift], weekday: u8, hour: u8) -> Vec<PersonId> {
     let from = u16::from(hour) * 60;
     let mut covering: Vec<&Shift> = shifts
         .iter()
         .filter(|s| s.weekday == weekday && s.start_minute < from + 60 && from < s.end_minute)
         .collect();
     covering.sort_by_key(|s| (s.start_minute, s.person_id));
-    let mut people: Vec<i64> = Vec::new();
+    let mut people: Vec<PersonId> = Vec::new();
     for s in covering {
         if !people.contains(&s.person_id) {
             people.push(s.person_id);
@@ -98,11 +100,11 @@ pub fn on_shift_in_hour(shifts: &[Shift], weekday: u8, hour: u8) -> Vec<i64> {
 }
 
 fn apply_overrides(
-    mut people: Vec<i64>,
+    mut people: Vec<PersonId>,
     overrides: &[Override],
     date: Date,
     minute: u16,
-) -> Vec<i64> {
+) -> Vec<PersonId> {
     let active: Vec<&Override> = overrides
         .iter()
         .filter(|o| o.covers(date, minute))
@@ -129,7 +131,7 @@ fn apply_overrides(
 pub fn shifts_of_person_on(
     shifts: &[Shift],
     overrides: &[Override],
-    person_id: i64,
+    person_id: PersonId,
     date: Date,
 ) -> Vec<(u16, u16)> {
     let weekday = date.weekday().to_monday_one_offset() as u8;
@@ -183,7 +185,7 @@ mod tests {
     fn shift(id: i64, person_id: i64, weekday: u8, from: &str, to: &str) -> Shift {
         Shift {
             id,
-            person_id,
+            person_id: PersonId::new(person_id),
             weekday,
             start_minute: parse_hhmm(from).unwrap(),
             end_minute: parse_hhmm(to).unwrap(),
@@ -199,6 +201,10 @@ mod tests {
         shifts.push(shift(20, 13, 6, "10:00", "16:00"));
         shifts.push(shift(21, 13, 7, "10:00", "16:00"));
         shifts
+    }
+
+    fn nums(people: Vec<PersonId>) -> Vec<i64> {
+        people.into_iter().map(PersonId::get).collect()
     }
 
     fn ny() -> TimeZone {
@@ -229,7 +235,7 @@ mod tests {
         ];
         for (at, expected, why) in cases {
             assert_eq!(
-                on_shift(&shifts, &[], &ny(), at.parse().unwrap()),
+                nums(on_shift(&shifts, &[], &ny(), at.parse().unwrap())),
                 expected,
                 "{why}"
             );
@@ -243,7 +249,10 @@ mod tests {
             shift(2, 20, 1, "09:00", "12:00"),
             shift(3, 10, 1, "10:00", "11:00"),
         ];
-        assert_eq!(on_shift_weekly(&shifts, 1, 10 * 60 + 30), vec![20, 10, 30]);
+        assert_eq!(
+            nums(on_shift_weekly(&shifts, 1, 10 * 60 + 30)),
+            vec![20, 10, 30]
+        );
     }
 
     #[test]
@@ -252,8 +261,8 @@ mod tests {
         let monday: Date = "2026-03-02".parse().unwrap();
         let instead_of_vera = Override {
             id: 1,
-            person_id: 99,
-            replaces_person_id: Some(11),
+            person_id: PersonId::new(99),
+            replaces_person_id: Some(PersonId::new(11)),
             starts_on: monday,
             ends_on: monday,
             start_minute: 0,
@@ -261,29 +270,37 @@ mod tests {
         };
         let at = "2026-03-02T15:00:00Z".parse().unwrap();
         assert_eq!(
-            on_shift(&shifts, std::slice::from_ref(&instead_of_vera), &ny(), at),
+            nums(on_shift(
+                &shifts,
+                std::slice::from_ref(&instead_of_vera),
+                &ny(),
+                at
+            )),
             vec![99]
         );
         let tuesday = "2026-03-03T15:00:00Z".parse().unwrap();
         assert_eq!(
-            on_shift(
+            nums(on_shift(
                 &shifts,
                 std::slice::from_ref(&instead_of_vera),
                 &ny(),
                 tuesday
-            ),
+            )),
             vec![11],
             "the override is dated"
         );
         let everyone = Override {
             replaces_person_id: None,
-            person_id: 77,
+            person_id: PersonId::new(77),
             start_minute: 20 * 60,
             end_minute: 24 * 60,
             ..instead_of_vera
         };
         let evening = "2026-03-03T01:30:00Z".parse().unwrap(); // Monday 20:30 EST
-        assert_eq!(on_shift(&shifts, &[everyone], &ny(), evening), vec![77]);
+        assert_eq!(
+            nums(on_shift(&shifts, &[everyone], &ny(), evening)),
+            vec![77]
+        );
     }
 
     #[test]
@@ -292,9 +309,9 @@ mod tests {
             shift(1, 1, 1, "09:30", "10:00"),
             shift(2, 2, 1, "08:00", "09:00"),
         ];
-        assert_eq!(on_shift_in_hour(&shifts, 1, 9), vec![1]);
-        assert_eq!(on_shift_in_hour(&shifts, 1, 8), vec![2]);
-        assert_eq!(on_shift_in_hour(&shifts, 2, 9), Vec::<i64>::new());
+        assert_eq!(nums(on_shift_in_hour(&shifts, 1, 9)), vec![1]);
+        assert_eq!(nums(on_shift_in_hour(&shifts, 1, 8)), vec![2]);
+        assert_eq!(nums(on_shift_in_hour(&shifts, 2, 9)), Vec::<i64>::new());
     }
 
     #[test]
@@ -303,20 +320,20 @@ mod tests {
         shifts.push(shift(30, 11, 1, "17:00", "18:00"));
         let monday: Date = "2026-03-02".parse().unwrap();
         assert_eq!(
-            shifts_of_person_on(&shifts, &[], 11, monday),
+            shifts_of_person_on(&shifts, &[], PersonId::new(11), monday),
             vec![(540, 1080)]
         );
         let cover = Override {
             id: 1,
-            person_id: 11,
-            replaces_person_id: Some(12),
+            person_id: PersonId::new(11),
+            replaces_person_id: Some(PersonId::new(12)),
             starts_on: monday,
             ends_on: monday,
             start_minute: 0,
             end_minute: 1440,
         };
         assert_eq!(
-            shifts_of_person_on(&shifts, &[cover], 11, monday),
+            shifts_of_person_on(&shifts, &[cover], PersonId::new(11), monday),
             vec![(540, 1260)]
         );
     }

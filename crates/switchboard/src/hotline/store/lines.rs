@@ -1,51 +1,30 @@
 //! Lines: their settings, ladders and rotating pool.
 
-use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
-use utoipa::ToSchema;
 
-use crate::accounts::OrgId;
 use crate::db::{Db, Tx, unique_violation};
-use crate::hotline::model::ladder::{LadderStep, StepKind, default_ladder};
+use crate::error::{StoreError, StoreResult};
+use crate::hotline::model::ladder::{LadderStep, default_ladder};
 use crate::hotline::model::{BusinessHours, Hours, LineKind, RingStrategy};
-use crate::http::{AppError, AppResult};
-use crate::{with_db, with_tx};
+use crate::ids::{LineId, OrgId, PersonId};
+use crate::zone::Zone;
+use crate::{with_db, with_tx, with_write};
 
-/// A hotline line as the API shows it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Line {
-    pub id: i64,
-    pub name: String,
-    pub kind: LineKind,
-    /// The Twilio number callers dial (E.164).
-    pub phone_number: String,
-    /// IANA time zone of shifts, business hours and reminders.
-    pub time_zone: String,
-    pub business_hours: BusinessHours,
-    pub ring_strategy: RingStrategy,
-    /// Ring timeout for each person on a shift line.
-    pub ring_timeout_secs: u32,
-    /// Who gets voicemail emails.
-    pub notify_emails: Vec<String>,
-    /// Local time of the daily shift reminder email, minutes after midnight.
-    pub reminder_minute: u16,
-    /// Next index in the rotating pool (carries over between incidents).
-    pub pool_position: i64,
-    pub created_at: i64,
-}
+pub use crate::hotline::model::line::{Line, LineSettings};
 
-#[derive(FromRow, Deserialize)]
+/// A line's row; [`LineRow::into_line`] reads its lists.
+#[derive(FromRow)]
 pub(crate) struct LineRow {
-    id: i64,
+    id: LineId,
     name: String,
-    kind: String,
+    kind: LineKind,
     phone_number: String,
-    time_zone: String,
+    time_zone: Zone,
     business_weekdays: String,
     business_start_minute: i64,
     business_end_minute: i64,
     holidays: String,
-    ring_strategy: String,
+    ring_strategy: RingStrategy,
     ring_timeout_secs: i64,
     notify_emails: String,
     reminder_minute: i64,
@@ -62,30 +41,37 @@ fn split_list(s: &str) -> Vec<String> {
 }
 
 impl LineRow {
-    pub(crate) fn into_line(self) -> Line {
-        Line {
+    pub(crate) fn into_line(self) -> StoreResult<Line> {
+        let weekdays = split_list(&self.business_weekdays)
+            .iter()
+            .map(|d| d.parse::<u8>().ok().filter(|d| (1..=7).contains(d)))
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "line {} has business weekdays '{}', which are not 1-7",
+                    self.id,
+                    self.business_weekdays
+                )
+            })?;
+        Ok(Line {
             id: self.id,
             name: self.name,
-            kind: LineKind::parse(&self.kind).unwrap_or(LineKind::Shift),
+            kind: self.kind,
             phone_number: self.phone_number,
             time_zone: self.time_zone,
             business_hours: BusinessHours {
-                weekdays: split_list(&self.business_weekdays)
-                    .iter()
-                    .filter_map(|d| d.parse().ok())
-                    .collect(),
+                weekdays,
                 start_minute: self.business_start_minute as u16,
                 end_minute: self.business_end_minute as u16,
                 holidays: split_list(&self.holidays),
             },
-            ring_strategy: RingStrategy::parse(&self.ring_strategy)
-                .unwrap_or(RingStrategy::Sequential),
+            ring_strategy: self.ring_strategy,
             ring_timeout_secs: self.ring_timeout_secs as u32,
             notify_emails: split_list(&self.notify_emails),
             reminder_minute: self.reminder_minute as u16,
             pool_position: self.pool_position,
             created_at: self.created_at,
-        }
+        })
     }
 }
 
@@ -101,41 +87,27 @@ pub(crate) fn line_columns(alias: &str) -> String {
         .join(", ")
 }
 
-/// The settings of a line, validated (see `api.rs`).
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-pub struct LineSettings {
-    pub name: String,
-    pub kind: LineKind,
-    pub phone_number: String,
-    pub time_zone: String,
-    pub business_hours: BusinessHours,
-    pub ring_strategy: RingStrategy,
-    pub ring_timeout_secs: u32,
-    pub notify_emails: Vec<String>,
-    pub reminder_minute: u16,
-}
-
 fn join_days(d: &[u8]) -> String {
     d.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Creates a line with seed 003's two default ladders.
-pub async fn create_line(db: &Db, org: OrgId, s: &LineSettings, now: i64) -> AppResult<Line> {
-    let mut tx = db.begin().await?;
+pub async fn create_line(db: &Db, org: OrgId, s: &LineSettings, now: i64) -> StoreResult<Line> {
+    let mut tx = db.write().await?;
     let sql = sqlx::AssertSqlSafe(format!(
         "INSERT INTO hotline_lines (org_id, name, kind, phone_number, time_zone, business_weekdays, business_start_minute, \
          business_end_minute, holidays, ring_strategy, ring_timeout_secs, notify_emails, reminder_minute, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {LINE_COLUMNS}"
     ));
     let row = with_tx!(&mut tx, c => sqlx::query_as::<_, LineRow>(sql)
-        .bind(org.0).bind(&s.name).bind(s.kind.as_str()).bind(&s.phone_number).bind(&s.time_zone)
+        .bind(org).bind(&s.name).bind(s.kind).bind(&s.phone_number).bind(&s.time_zone)
         .bind(join_days(&s.business_hours.weekdays)).bind(i64::from(s.business_hours.start_minute))
         .bind(i64::from(s.business_hours.end_minute)).bind(s.business_hours.holidays.join(","))
-        .bind(s.ring_strategy.as_str()).bind(i64::from(s.ring_timeout_secs)).bind(s.notify_emails.join(","))
+        .bind(s.ring_strategy).bind(i64::from(s.ring_timeout_secs)).bind(s.notify_emails.join(","))
         .bind(i64::from(s.reminder_minute)).bind(now)
         .fetch_one(c).await);
     let row = row.map_err(|e| match unique_violation(&e) {
-        Some(_) => AppError::conflict(
+        Some(_) => StoreError::conflict(
             "phone_number",
             format!("{} already serves another line", s.phone_number),
         ),
@@ -145,32 +117,32 @@ pub async fn create_line(db: &Db, org: OrgId, s: &LineSettings, now: i64) -> App
         write_ladder(&mut tx, org, row.id, hours, &default_ladder(hours)).await?;
     }
     tx.commit().await?;
-    Ok(row.into_line())
+    row.into_line()
 }
 
 pub async fn update_line(
     db: &Db,
     org: OrgId,
-    id: i64,
+    id: LineId,
     s: &LineSettings,
     now: i64,
-) -> AppResult<Line> {
+) -> StoreResult<Line> {
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE hotline_lines SET name = $3, kind = $4, phone_number = $5, time_zone = $6, business_weekdays = $7, \
          business_start_minute = $8, business_end_minute = $9, holidays = $10, ring_strategy = $11, ring_timeout_secs = $12, \
          notify_emails = $13, reminder_minute = $14, updated_at = $15 WHERE org_id = $1 AND id = $2 RETURNING {LINE_COLUMNS}"
     ));
-    let row = with_db!(db, p => sqlx::query_as::<_, LineRow>(sql)
-        .bind(org.0).bind(id).bind(&s.name).bind(s.kind.as_str()).bind(&s.phone_number).bind(&s.time_zone)
+    let row = with_write!(db, p => sqlx::query_as::<_, LineRow>(sql)
+        .bind(org).bind(id).bind(&s.name).bind(s.kind).bind(&s.phone_number).bind(&s.time_zone)
         .bind(join_days(&s.business_hours.weekdays)).bind(i64::from(s.business_hours.start_minute))
         .bind(i64::from(s.business_hours.end_minute)).bind(s.business_hours.holidays.join(","))
-        .bind(s.ring_strategy.as_str()).bind(i64::from(s.ring_timeout_secs)).bind(s.notify_emails.join(","))
+        .bind(s.ring_strategy).bind(i64::from(s.ring_timeout_secs)).bind(s.notify_emails.join(","))
         .bind(i64::from(s.reminder_minute)).bind(now)
         .fetch_optional(p).await);
     match row {
-        Ok(Some(row)) => Ok(row.into_line()),
-        Ok(None) => Err(AppError::NotFound("line")),
-        Err(e) if unique_violation(&e).is_some() => Err(AppError::conflict(
+        Ok(Some(row)) => row.into_line(),
+        Ok(None) => Err(StoreError::NotFound("line")),
+        Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
             "phone_number",
             "that number already serves another line",
         )),
@@ -178,99 +150,88 @@ pub async fn update_line(
     }
 }
 
-pub async fn delete_line(db: &Db, org: OrgId, id: i64) -> AppResult<()> {
-    let n = with_db!(db, p => sqlx::query("DELETE FROM hotline_lines WHERE org_id = $1 AND id = $2")
-        .bind(org.0).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+pub async fn delete_line(db: &Db, org: OrgId, id: LineId) -> StoreResult<()> {
+    let n = with_write!(db, p => sqlx::query("DELETE FROM hotline_lines WHERE org_id = $1 AND id = $2")
+        .bind(org).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Err(AppError::NotFound("line"));
+        return Err(StoreError::NotFound("line"));
     }
     Ok(())
 }
 
-pub async fn list_lines(db: &Db, org: OrgId) -> AppResult<Vec<Line>> {
+pub async fn list_lines(db: &Db, org: OrgId) -> StoreResult<Vec<Line>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {LINE_COLUMNS} FROM hotline_lines WHERE org_id = $1 ORDER BY name, id"
     ));
-    let rows = with_db!(db, p => sqlx::query_as::<_, LineRow>(sql).bind(org.0).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(LineRow::into_line).collect())
+    let rows = with_db!(db, p => sqlx::query_as::<_, LineRow>(sql).bind(org).fetch_all(p).await)?;
+    rows.into_iter().map(LineRow::into_line).collect()
 }
 
-pub async fn find_line(db: &Db, org: OrgId, id: i64) -> AppResult<Line> {
+pub async fn find_line(db: &Db, org: OrgId, id: LineId) -> StoreResult<Line> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {LINE_COLUMNS} FROM hotline_lines WHERE org_id = $1 AND id = $2"
     ));
-    let row = with_db!(db, p => sqlx::query_as::<_, LineRow>(sql).bind(org.0).bind(id).fetch_optional(p).await)?;
-    row.map(LineRow::into_line)
-        .ok_or(AppError::NotFound("line"))
+    let row = with_db!(db, p => sqlx::query_as::<_, LineRow>(sql).bind(org).bind(id).fetch_optional(p).await)?;
+    row.ok_or(StoreError::NotFound("line"))?.into_line()
 }
 
 /// A line with its organisation, found without knowing the organisation: Twilio's `To`
 /// (voice webhooks) or a Studio request's `?line=` carry no token.
 #[derive(FromRow)]
 struct OrgLineRow {
-    org_id: i64,
+    org_id: OrgId,
     #[sqlx(flatten)]
     line: LineRow,
 }
 
 impl OrgLineRow {
-    fn split(self) -> (OrgId, Line) {
-        (OrgId(self.org_id), self.line.into_line())
+    fn split(self) -> StoreResult<(OrgId, Line)> {
+        Ok((self.org_id, self.line.into_line()?))
     }
 }
 
 /// The line a call to `number` reaches, with its organisation (Twilio's `To` selects it).
-pub async fn find_line_by_number(db: &Db, number: &str) -> AppResult<Option<(OrgId, Line)>> {
+pub async fn find_line_by_number(db: &Db, number: &str) -> StoreResult<Option<(OrgId, Line)>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT org_id, {LINE_COLUMNS} FROM hotline_lines WHERE phone_number = $1"
     ));
     let row = with_db!(db, p => sqlx::query_as::<_, OrgLineRow>(sql).bind(number).fetch_optional(p).await)?;
-    Ok(row.map(OrgLineRow::split))
+    row.map(OrgLineRow::split).transpose()
 }
 
 /// A line found by id alone, with its organisation (for Studio requests, which carry no token).
-pub async fn find_line_any_org(db: &Db, id: i64) -> AppResult<Option<(OrgId, Line)>> {
+pub async fn find_line_any_org(db: &Db, id: LineId) -> StoreResult<Option<(OrgId, Line)>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT org_id, {LINE_COLUMNS} FROM hotline_lines WHERE id = $1"
     ));
     let row =
         with_db!(db, p => sqlx::query_as::<_, OrgLineRow>(sql).bind(id).fetch_optional(p).await)?;
-    Ok(row.map(OrgLineRow::split))
+    row.map(OrgLineRow::split).transpose()
 }
 
-#[derive(FromRow)]
-struct StepRow {
-    kind: String,
-    timeout_secs: i64,
-    pool_size: i64,
-}
-
-pub async fn ladder(db: &Db, org: OrgId, line_id: i64, hours: Hours) -> AppResult<Vec<LadderStep>> {
+pub async fn ladder(
+    db: &Db,
+    org: OrgId,
+    line_id: LineId,
+    hours: Hours,
+) -> StoreResult<Vec<LadderStep>> {
     let sql = "SELECT kind, timeout_secs, pool_size FROM hotline_ladder_steps \
                WHERE org_id = $1 AND line_id = $2 AND hours = $3 ORDER BY position";
-    let rows = with_db!(db, p => sqlx::query_as::<_, StepRow>(sql).bind(org.0).bind(line_id).bind(hours.as_str()).fetch_all(p).await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(LadderStep {
-                kind: StepKind::parse(&r.kind)?,
-                timeout_secs: r.timeout_secs as u32,
-                pool_size: r.pool_size as u32,
-            })
-        })
-        .collect())
+    Ok(
+        with_db!(db, p => sqlx::query_as::<_, LadderStep>(sql).bind(org).bind(line_id).bind(hours).fetch_all(p).await)?,
+    )
 }
 
 /// Replaces a line's ladder for `hours`.
 pub async fn set_ladder(
     db: &Db,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     hours: Hours,
     steps: &[LadderStep],
-) -> AppResult<()> {
+) -> StoreResult<()> {
     find_line(db, org, line_id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     write_ladder(&mut tx, org, line_id, hours, steps).await?;
     tx.commit().await?;
     Ok(())
@@ -279,50 +240,55 @@ pub async fn set_ladder(
 async fn write_ladder(
     tx: &mut Tx,
     org: OrgId,
-    line_id: i64,
+    line_id: LineId,
     hours: Hours,
     steps: &[LadderStep],
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let delete =
         "DELETE FROM hotline_ladder_steps WHERE org_id = $1 AND line_id = $2 AND hours = $3";
-    with_tx!(&mut *tx, c => sqlx::query(delete).bind(org.0).bind(line_id).bind(hours.as_str()).execute(c).await.map(|r| r.rows_affected()))?;
+    with_tx!(&mut *tx, c => sqlx::query(delete).bind(org).bind(line_id).bind(hours).execute(c).await.map(|r| r.rows_affected()))?;
     let insert = "INSERT INTO hotline_ladder_steps (org_id, line_id, hours, position, kind, timeout_secs, pool_size) \
                   VALUES ($1, $2, $3, $4, $5, $6, $7)";
     for (i, s) in steps.iter().enumerate() {
-        with_tx!(&mut *tx, c => sqlx::query(insert).bind(org.0).bind(line_id).bind(hours.as_str()).bind(i as i64)
-            .bind(s.kind.as_str()).bind(i64::from(s.timeout_secs)).bind(i64::from(s.pool_size))
+        with_tx!(&mut *tx, c => sqlx::query(insert).bind(org).bind(line_id).bind(hours).bind(i as i64)
+            .bind(s.kind).bind(i64::from(s.timeout_secs)).bind(i64::from(s.pool_size))
             .execute(c).await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 /// The rotating pool, in order (person ids).
-pub async fn pool(db: &Db, org: OrgId, line_id: i64) -> AppResult<Vec<i64>> {
+pub async fn pool(db: &Db, org: OrgId, line_id: LineId) -> StoreResult<Vec<PersonId>> {
     let sql = "SELECT person_id FROM hotline_pool_members WHERE org_id = $1 AND line_id = $2 ORDER BY position";
-    Ok(with_db!(db, p => sqlx::query_scalar(sql).bind(org.0).bind(line_id).fetch_all(p).await)?)
+    Ok(with_db!(db, p => sqlx::query_scalar(sql).bind(org).bind(line_id).fetch_all(p).await)?)
 }
 
 /// Replaces the rotating pool and starts it from its first member.
-pub async fn set_pool(db: &Db, org: OrgId, line_id: i64, people: &[i64]) -> AppResult<()> {
+pub async fn set_pool(
+    db: &Db,
+    org: OrgId,
+    line_id: LineId,
+    people: &[PersonId],
+) -> StoreResult<()> {
     find_line(db, org, line_id).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = db.write().await?;
     with_tx!(&mut tx, c => sqlx::query("DELETE FROM hotline_pool_members WHERE org_id = $1 AND line_id = $2")
-        .bind(org.0).bind(line_id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(org).bind(line_id).execute(c).await.map(|r| r.rows_affected()))?;
     for (i, person) in people.iter().enumerate() {
         let insert = "INSERT INTO hotline_pool_members (org_id, line_id, person_id, position) \
                       SELECT $1, $2, id, $4 FROM people WHERE org_id = $1 AND id = $3";
-        let n = with_tx!(&mut tx, c => sqlx::query(insert).bind(org.0).bind(line_id).bind(person).bind(i as i64)
+        let n = with_tx!(&mut tx, c => sqlx::query(insert).bind(org).bind(line_id).bind(person).bind(i as i64)
             .execute(c).await.map(|r| r.rows_affected()));
         match n {
             Ok(1) => {}
             Ok(_) => {
-                return Err(AppError::field(
+                return Err(StoreError::invalid(
                     "people",
                     format!("no person {person} in this organisation"),
                 ));
             }
             Err(e) if unique_violation(&e).is_some() => {
-                return Err(AppError::field(
+                return Err(StoreError::invalid(
                     "people",
                     format!("person {person} is listed twice"),
                 ));
@@ -331,7 +297,7 @@ pub async fn set_pool(db: &Db, org: OrgId, line_id: i64, people: &[i64]) -> AppR
         }
     }
     with_tx!(&mut tx, c => sqlx::query("UPDATE hotline_lines SET pool_position = 0 WHERE org_id = $1 AND id = $2")
-        .bind(org.0).bind(line_id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(org).bind(line_id).execute(c).await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
     Ok(())
 }

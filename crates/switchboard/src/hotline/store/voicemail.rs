@@ -1,73 +1,34 @@
-//! The voicemail of an incident: the transcription's outcome, and the once-only claim on its
-//! notification email.
+//! The deadline of a voicemail's transcription: a job, queued with the recording in the same
+//! transaction, that sends the voicemail without a transcript if none has come by then (see
+//! `jobs.rs` for what it runs).
 
-use crate::accounts::OrgId;
-use crate::db::{Db, Tx};
-use crate::http::AppResult;
-use crate::{with_db, with_tx};
+use serde::{Deserialize, Serialize};
 
-/// How a transcription ended (a checked column: `completed` or `failed`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TranscriptionStatus {
-    Completed,
-    Failed,
+use crate::db::Tx;
+use crate::error::StoreResult;
+use crate::ids::{IncidentId, OrgId};
+use crate::jobs::{self, EnqueueOptions};
+
+/// The job's payload: which incident's voicemail to send.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VoicemailDeadline {
+    pub org_id: OrgId,
+    pub incident_id: IncidentId,
 }
 
-impl TranscriptionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TranscriptionStatus::Completed => "completed",
-            TranscriptionStatus::Failed => "failed",
-        }
-    }
-
-    /// Twilio's `TranscriptionStatus`; anything but `completed` counts as failed.
-    pub fn from_twilio(s: &str) -> Self {
-        if s.eq_ignore_ascii_case("completed") {
-            TranscriptionStatus::Completed
-        } else {
-            TranscriptionStatus::Failed
-        }
-    }
-}
-
-/// Stores the transcription's outcome (and its text when it has one).
-pub async fn set_transcription(
-    db: &Db,
+/// Queues the deadline of `incident`'s transcription for `at` (epoch ms); once per incident.
+pub async fn await_transcription(
+    tx: &mut Tx,
     org: OrgId,
-    incident_id: i64,
-    status: TranscriptionStatus,
-    text: Option<&str>,
+    incident: IncidentId,
+    at: i64,
     now: i64,
-) -> AppResult<()> {
-    let sql = "UPDATE incidents SET transcription_status = $3, transcript = COALESCE($4, transcript), updated_at = $5 \
-               WHERE org_id = $1 AND id = $2";
-    with_db!(db, p => sqlx::query(sql).bind(org.0).bind(incident_id).bind(status.as_str()).bind(text).bind(now)
-        .execute(p).await.map(|r| r.rows_affected()))?;
+) -> StoreResult<()> {
+    let deadline = VoicemailDeadline {
+        org_id: org,
+        incident_id: incident,
+    };
+    let options = EnqueueOptions::dedup(format!("voicemail-fallback:{incident}")).at(at);
+    jobs::enqueue(tx, Some(org), &deadline, options, now).await?;
     Ok(())
-}
-
-/// Claims the voicemail email of an incident whose recording and transcription (or failed
-/// transcription) have both arrived. True exactly once per incident: the single UPDATE is the
-/// guard, so concurrent or replayed callbacks cannot both win.
-pub async fn claim_email(tx: &mut Tx, incident_id: i64, now: i64) -> AppResult<bool> {
-    let sql = "UPDATE incidents SET voicemail_emailed_at = $2, updated_at = $2 \
-               WHERE id = $1 AND voicemail_emailed_at IS NULL AND voicemail_url IS NOT NULL \
-               AND (transcript IS NOT NULL OR transcription_status IS NOT NULL)";
-    let n = with_tx!(tx, c => sqlx::query(sql).bind(incident_id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
-}
-
-/// Marks the transcription of an incident's voicemail as failed because it never came; only
-/// when nothing has arrived (a late real transcription is never overwritten). True if marked.
-pub async fn mark_transcription_missing(
-    db: &Db,
-    org: OrgId,
-    incident_id: i64,
-    now: i64,
-) -> AppResult<bool> {
-    let sql = "UPDATE incidents SET transcription_status = 'failed', updated_at = $3 \
-               WHERE org_id = $1 AND id = $2 AND transcription_status IS NULL AND transcript IS NULL";
-    let n = with_db!(db, p => sqlx::query(sql).bind(org.0).bind(incident_id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
 }

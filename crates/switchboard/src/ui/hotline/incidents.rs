@@ -10,9 +10,11 @@ use serde::Deserialize;
 use super::{People, clock_time, subnav};
 use crate::app::AppState;
 use crate::hotline::model::IncidentStatus;
-use crate::hotline::store::incidents::{self, Attempt, Event, Incident, IncidentFilter};
+use crate::hotline::store::incidents::{self, Event, Incident, IncidentFilter, StoredAttempt};
 use crate::hotline::store::lines::{self, Line};
 use crate::http::AppError;
+use crate::ids::IncidentId;
+use crate::ids::LineId;
 use crate::ui::layout::{FieldError, form_error, page, when, when_opt};
 use crate::ui::web::{UiError, User};
 
@@ -39,17 +41,12 @@ impl Filter {
         };
         let status = match self.status.trim() {
             "" => None,
-            raw => Some(
-                IncidentStatus::parse(raw)
-                    .ok_or_else(|| {
-                        AppError::field(
-                            "status",
-                            format!("'{raw}' is not open, answered, completed or exhausted"),
-                        )
-                    })?
-                    .as_str()
-                    .to_string(),
-            ),
+            raw => Some(raw.parse::<IncidentStatus>().map_err(|_| {
+                AppError::field(
+                    "status",
+                    format!("'{raw}' is not open, answered, completed or exhausted"),
+                )
+            })?),
         };
         Ok(IncidentFilter {
             line_id,
@@ -60,7 +57,7 @@ impl Filter {
     }
 }
 
-pub fn status_badge(status: &str) -> Markup {
+pub fn status_badge(status: IncidentStatus) -> Markup {
     html! { span class=(format!("state incident-{status}")) { (status) } }
 }
 
@@ -84,7 +81,7 @@ pub async fn list(
         ),
         Err(e) => return Err(user.refuse(e)),
     };
-    let line_name = |id: i64| {
+    let line_name = |id: LineId| {
         all_lines
             .iter()
             .find(|l| l.id == id)
@@ -117,7 +114,7 @@ pub async fn list(
                             td { a href=(format!("/hotline/incidents/{}", i.id)) { "#" (i.id) } }
                             td { (line_name(i.line_id)) }
                             td { (i.caller_phone) }
-                            td { (status_badge(&i.status)) }
+                            td { (status_badge(i.status)) }
                             td { (i.hours) }
                             td { (when(i.created_at)) }
                             td { (i.answered_phone.as_deref().unwrap_or("—")) }
@@ -135,12 +132,12 @@ pub async fn list(
 struct Loaded {
     incident: Incident,
     line: Line,
-    attempts: Vec<Attempt>,
+    attempts: Vec<StoredAttempt>,
     events: Vec<Event>,
     people: People,
 }
 
-async fn load(state: &AppState, user: &User, id: i64) -> Result<Loaded, UiError> {
+async fn load(state: &AppState, user: &User, id: IncidentId) -> Result<Loaded, UiError> {
     let org = user.0.org;
     let incident = incidents::find(&state.db, org, id)
         .await
@@ -156,7 +153,7 @@ async fn load(state: &AppState, user: &User, id: i64) -> Result<Loaded, UiError>
 
 /// Still worth refreshing: ringing people, connected, or waiting for a voicemail.
 fn live(i: &Incident, now: i64) -> bool {
-    let finished = match i.status() {
+    let finished = match i.status {
         IncidentStatus::Open | IncidentStatus::Answered => false,
         IncidentStatus::Completed => true,
         IncidentStatus::Exhausted => i.ended_at.is_some() || i.transcript.is_some(),
@@ -167,7 +164,7 @@ fn live(i: &Incident, now: i64) -> bool {
 pub async fn show(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<IncidentId>,
 ) -> Result<Markup, UiError> {
     let l = load(&state, &user, id).await?;
     let body = html! {
@@ -184,7 +181,7 @@ pub async fn show(
 pub async fn timeline(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<IncidentId>,
 ) -> Result<Markup, UiError> {
     let l = load(&state, &user, id).await?;
     Ok(render_timeline(&l, state.clock.now_ms()))
@@ -199,7 +196,7 @@ fn render_timeline(l: &Loaded, now: i64) -> Markup {
         div #timeline hx-get=[is_live.then_some(poll.as_str())] hx-trigger=[is_live.then_some("every 2s")] hx-swap=[is_live.then_some("outerHTML")]
             data-live=(is_live) {
             dl.facts {
-                dt { "Status" } dd #incident-status { (status_badge(&i.status)) @if is_live { " " span.muted.live { "live" } } }
+                dt { "Status" } dd #incident-status { (status_badge(i.status)) @if is_live { " " span.muted.live { "live" } } }
                 dt { "Caller" } dd { (i.caller_phone) }
                 dt { "Ladder" } dd { (i.hours) " hours" }
                 dt { "Call" } dd { code { (i.call_sid.as_deref().unwrap_or("—")) } }
@@ -225,7 +222,7 @@ fn render_timeline(l: &Loaded, now: i64) -> Markup {
                 table #attempts {
                     thead { tr { th { "#" } th { "Step" } th { "Person" } th { "Phone" } th { "Result" } th { "Rang at" } th { "Ended" } } }
                     tbody {
-                        @for (n, a) in l.attempts.iter().enumerate() {
+                        @for (n, a) in l.attempts.iter().map(|a| &a.attempt).enumerate() {
                             tr.attempt {
                                 td { (n + 1) }
                                 td { code { (a.step) } }
@@ -248,7 +245,7 @@ fn render_timeline(l: &Loaded, now: i64) -> Markup {
                 @if let Some(at) = i.answered_at {
                     li.good { span.t { (clock_time(at)) } " Answered by " (answered_by.clone().unwrap_or_else(|| i.answered_phone.clone().unwrap_or_default())) }
                 }
-                @match i.status() {
+                @match i.status {
                     IncidentStatus::Completed => li.good { span.t { (i.ended_at.map(clock_time).unwrap_or_default()) } " Completed" @if let Some(d) = i.duration_secs { " after a " (d) " s call" } },
                     IncidentStatus::Exhausted => li.bad { span.t { (i.ended_at.map(clock_time).unwrap_or_default()) } " Exhausted: nobody answered" },
                     _ => {}

@@ -13,13 +13,15 @@ use super::{Failure, Fields, field, fields_named};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::input::validate_ladder;
+use crate::hotline::http::input::validate_ladder;
 use crate::hotline::model::Hours;
 use crate::hotline::model::ladder::{
     DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_SECS, LadderStep, StepKind,
 };
 use crate::hotline::store::lines;
 use crate::http::AppError;
+use crate::ids::LineId;
+use crate::ids::PersonId;
 use crate::ui::layout::{csrf, form_error};
 use crate::ui::web::{UiError, User, see_other};
 
@@ -59,7 +61,7 @@ impl Row {
             })
         };
         Ok(LadderStep {
-            kind: StepKind::parse(&self.kind).ok_or_else(|| {
+            kind: self.kind.parse().map_err(|_| {
                 AppError::field(
                     format!("[{i}].kind"),
                     format!("'{}' is not a step", self.kind),
@@ -144,13 +146,13 @@ pub fn editors(session: &Session, v: &LineView, failure: Option<&Failure>) -> Ma
 }
 
 fn step_label(kind: &str) -> &'static str {
-    match StepKind::parse(kind) {
-        Some(StepKind::PrimaryOncall) => "Primary on call",
-        Some(StepKind::Secondary) => "Secondary on call",
-        Some(StepKind::Admin) => "Each admin",
-        Some(StepKind::Manager) => "Each manager",
-        Some(StepKind::RotatingPool) => "Rotating pool",
-        None => "?",
+    match kind.parse() {
+        Ok(StepKind::PrimaryOncall) => "Primary on call",
+        Ok(StepKind::Secondary) => "Secondary on call",
+        Ok(StepKind::Admin) => "Each admin",
+        Ok(StepKind::Manager) => "Each manager",
+        Ok(StepKind::RotatingPool) => "Rotating pool",
+        Err(_) => "?",
     }
 }
 
@@ -176,7 +178,8 @@ fn ladder_form(
             .map(|_| "true")
     };
     let missing: Vec<StepKind> = StepKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|k| !list.iter().any(|r| r.kind == k.as_str()))
         .collect();
     html! {
@@ -230,7 +233,7 @@ fn ladder_form(
 pub async fn save_ladder(
     State(state): State<AppState>,
     user: User,
-    Path((id, hours)): Path<(i64, String)>,
+    Path((id, hours)): Path<(LineId, String)>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     user.check_csrf(field(&fields, "_csrf"))?;
@@ -239,7 +242,9 @@ pub async fn save_ladder(
     lines::find_line(&state.db, org, id)
         .await
         .map_err(|e| user.refuse(e))?;
-    let hours = Hours::parse(&hours).ok_or_else(|| user.refuse(AppError::NotFound("ladder")))?;
+    let hours: Hours = hours
+        .parse()
+        .map_err(|_| user.refuse(AppError::NotFound("ladder")))?;
     let mut list = rows(&fields);
     let add_kind = field(&fields, "add_kind").to_string();
     let applied = apply(&mut list, field(&fields, "action"), || {
@@ -257,7 +262,8 @@ pub async fn save_ladder(
             .map(|(i, r)| r.step(i))
             .collect::<Result<Vec<_>, _>>()?;
         validate_ladder(&steps)?;
-        lines::set_ladder(&state.db, org, id, hours, &steps).await
+        lines::set_ladder(&state.db, org, id, hours, &steps).await?;
+        Ok::<(), AppError>(())
     }
     .await;
     match saved {
@@ -275,7 +281,7 @@ fn pool_form(session: &Session, v: &LineView, failure: Option<&Failure>) -> Mark
         Some(f) => fields_named(&f.fields, "person")
             .map(str::to_string)
             .collect(),
-        None => v.pool.iter().map(i64::to_string).collect(),
+        None => v.pool.iter().map(PersonId::to_string).collect(),
     };
     let admin = session.role.allows(Role::Admin);
     let candidates = v.people.all();
@@ -330,7 +336,7 @@ fn pool_form(session: &Session, v: &LineView, failure: Option<&Failure>) -> Mark
 pub async fn save_pool(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     user.check_csrf(field(&fields, "_csrf"))?;
@@ -351,11 +357,12 @@ pub async fn save_pool(
         let people = members
             .iter()
             .map(|m| {
-                m.parse::<i64>()
+                m.parse::<PersonId>()
                     .map_err(|_| AppError::field("people", format!("'{m}' is not a person")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        lines::set_pool(&state.db, org, id, &people).await
+        lines::set_pool(&state.db, org, id, &people).await?;
+        Ok::<(), AppError>(())
     }
     .await;
     match saved {

@@ -11,8 +11,7 @@ use super::{Failure, Fields, People, field, fields_named, invalid, local, oncall
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::escalation::{hours_now, line_tz};
-use crate::hotline::input::LineInput;
+use crate::hotline::http::input::LineInput;
 use crate::hotline::model::hours::weekday_name;
 use crate::hotline::model::ladder::LadderStep;
 use crate::hotline::model::shifts::{format_hhmm, on_shift, parse_hhmm};
@@ -20,6 +19,8 @@ use crate::hotline::model::{BusinessHours, Hours, LineKind, Override, RingStrate
 use crate::hotline::store::lines::{self, Line};
 use crate::hotline::store::roster::{self, OnCallPeriod};
 use crate::http::AppError;
+use crate::ids::LineId;
+use crate::ids::PersonId;
 use crate::ui::layout::{csrf, form_error, page};
 use crate::ui::web::{UiError, User, field_error, see_other};
 
@@ -32,7 +33,7 @@ pub struct LineView {
     pub periods: Vec<OnCallPeriod>,
     pub business: Vec<LadderStep>,
     pub after: Vec<LadderStep>,
-    pub pool: Vec<i64>,
+    pub pool: Vec<PersonId>,
     pub hours_now: Hours,
     pub now: jiff::Timestamp,
     pub simulated: bool,
@@ -40,7 +41,7 @@ pub struct LineView {
 
 impl LineView {
     /// Loads line `id` of the user's organisation (another organisation's id is a 404).
-    pub async fn load(state: &AppState, user: &User, id: i64) -> Result<LineView, UiError> {
+    pub async fn load(state: &AppState, user: &User, id: LineId) -> Result<LineView, UiError> {
         let (db, org) = (&state.db, user.0.org);
         let line = lines::find_line(db, org, id)
             .await
@@ -53,7 +54,7 @@ impl LineView {
             business: lines::ladder(db, org, id, Hours::Business).await?,
             after: lines::ladder(db, org, id, Hours::After).await?,
             pool: lines::pool(db, org, id).await?,
-            hours_now: hours_now(state, &line),
+            hours_now: line.hours_at(state.clock.now()),
             now: state.clock.now(),
             simulated: state.telephony.sim().is_some(),
             line,
@@ -68,7 +69,7 @@ impl LineView {
 pub async fn show(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> Result<Markup, UiError> {
     let view = LineView::load(&state, &user, id).await?;
     Ok(render(&user.0, &view, None))
@@ -78,7 +79,7 @@ pub async fn show(
 pub async fn refused(
     state: &AppState,
     user: &User,
-    id: i64,
+    id: LineId,
     form: &'static str,
     err: AppError,
     fields: Fields,
@@ -127,7 +128,7 @@ pub fn render(session: &Session, v: &LineView, failure: Option<&Failure>) -> Mar
 
 /// Who takes a call now, and the next change.
 fn now_and_next(v: &LineView) -> Markup {
-    let tz = line_tz(&v.line);
+    let tz = v.line.time_zone.tz().clone();
     let now = v.now.as_millisecond();
     html! {
         section.card #now-next {
@@ -194,7 +195,7 @@ fn settings(session: &Session, v: &LineView, failure: Option<&Failure>) -> Marku
                     div { label for="phone_number" { "Number" }
                         input #phone_number name="phone_number" value=(typed(f, "phone_number", line.phone_number.clone())) aria-invalid=[invalid(f, "phone_number")]; }
                     div { label for="time_zone" { "Time zone" }
-                        input #time_zone name="time_zone" value=(typed(f, "time_zone", line.time_zone.clone())) aria-invalid=[invalid(f, "time_zone")]; }
+                        input #time_zone name="time_zone" value=(typed(f, "time_zone", line.time_zone.name())) aria-invalid=[invalid(f, "time_zone")]; }
                     div { label for="kind" { "Kind" } (kind_select(&typed(f, "kind", line.kind.as_str()))) }
                     div { label for="business_start" { "Business hours start" }
                         input #business_start name="business_start" value=(typed(f, "business_start", format_hhmm(bh.start_minute))) aria-invalid=[invalid(f, "business_start")]; }
@@ -260,8 +261,9 @@ fn hhmm(fields: &Fields, name: &str) -> Result<Option<u16>, AppError> {
 
 /// A line form's fields as the API's `LineInput` (validated by its `validate`).
 pub fn line_input(fields: &Fields) -> Result<LineInput, AppError> {
-    let kind = LineKind::parse(field(fields, "kind"))
-        .ok_or_else(|| AppError::field("kind", "choose shift or ladder"))?;
+    let kind: LineKind = field(fields, "kind")
+        .parse()
+        .map_err(|_| AppError::field("kind", "choose shift or ladder"))?;
     let optional =
         |name: &str| Some(field(fields, name).trim().to_string()).filter(|s| !s.is_empty());
     let mut hours = BusinessHours::weekdays_8_to_6();
@@ -285,12 +287,13 @@ pub fn line_input(fields: &Fields) -> Result<LineInput, AppError> {
             )
         })?),
     };
-    let ring_strategy = match optional("ring_strategy") {
-        None => None,
-        Some(raw) => Some(RingStrategy::parse(&raw).ok_or_else(|| {
-            AppError::field("ring_strategy", "choose sequential or simultaneous")
-        })?),
-    };
+    let ring_strategy =
+        match optional("ring_strategy") {
+            None => None,
+            Some(raw) => Some(raw.parse::<RingStrategy>().map_err(|_| {
+                AppError::field("ring_strategy", "choose sequential or simultaneous")
+            })?),
+        };
     Ok(LineInput {
         name: field(fields, "name").to_string(),
         kind,
@@ -308,7 +311,7 @@ pub fn line_input(fields: &Fields) -> Result<LineInput, AppError> {
 pub async fn update(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     user.check_csrf(field(&fields, "_csrf"))?;
@@ -323,7 +326,7 @@ pub async fn update(
                 Ok(line) => crate::hotline::after_line_saved(&state, org, &line)
                     .await
                     .map(|()| line),
-                Err(e) => Err(e),
+                Err(e) => Err(e.into()),
             }
         }
         Err(e) => Err(e),

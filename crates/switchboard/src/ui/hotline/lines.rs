@@ -10,8 +10,7 @@ use super::{Failure, Fields, People, field, invalid, oncall, subnav, typed};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::escalation::{hours_now, line_tz};
-use crate::hotline::input::LineInput;
+use crate::hotline::http::input::LineInput;
 use crate::hotline::model::shifts::on_shift;
 use crate::hotline::model::{Hours, LineKind};
 use crate::hotline::store::lines::{self, Line};
@@ -45,12 +44,12 @@ async fn rows(state: &AppState, user: &User) -> Result<Vec<Row>, UiError> {
             LineKind::Shift => {
                 let shifts = roster::shifts(&state.db, org, line.id).await?;
                 let overrides = roster::overrides(&state.db, org, line.id).await?;
-                let ids = on_shift(&shifts, &overrides, &line_tz(&line), now);
+                let ids = on_shift(&shifts, &overrides, line.time_zone.tz(), now);
                 format!("on shift: {}", people.names(&ids))
             }
         };
         rows.push(Row {
-            hours: hours_now(state, &line),
+            hours: line.hours_at(state.clock.now()),
             now: who,
             line,
         });
@@ -126,7 +125,7 @@ pub async fn create(
                 Ok(line) => crate::hotline::after_line_saved(&state, user.0.org, &line)
                     .await
                     .map(|()| line),
-                Err(e) => Err(e),
+                Err(e) => Err(e.into()),
             }
         }
         Err(e) => Err(e),

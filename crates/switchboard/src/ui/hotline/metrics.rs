@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use super::subnav;
 use crate::app::AppState;
-use crate::hotline::escalation::line_tz;
 use crate::hotline::model::IncidentStatus;
 use crate::hotline::store::incidents::{self, Incident, IncidentFilter, LineMetrics};
 use crate::hotline::store::lines;
 use crate::http::AppError;
+use crate::ids::LineId;
 use crate::ui::layout::{FieldError, form_error, page};
 use crate::ui::web::{UiError, User};
 
@@ -67,14 +67,14 @@ fn start_of(d: Date, tz: &TimeZone) -> i64 {
 pub async fn show(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Query(q): Query<RangeForm>,
 ) -> Result<Response, UiError> {
     let org = user.0.org;
     let line = lines::find_line(&state.db, org, id)
         .await
         .map_err(|e| user.refuse(e))?;
-    let tz = line_tz(&line);
+    let tz = line.time_zone.tz().clone();
     let today = state.clock.now().to_zoned(tz.clone()).date();
     let (status, error, (from, to)) = match range(&q, today) {
         Ok(r) => (StatusCode::OK, None, r),
@@ -229,7 +229,7 @@ fn per_day(found: &[Incident], from: Date, to: Date, tz: &TimeZone) -> Vec<Day> 
         };
         if i.answered_at.is_some() {
             day.answered += 1;
-        } else if i.status() == IncidentStatus::Exhausted {
+        } else if i.status == IncidentStatus::Exhausted {
             day.exhausted += 1;
         } else {
             day.other += 1;

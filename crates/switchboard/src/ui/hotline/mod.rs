@@ -25,6 +25,7 @@ use crate::app::AppState;
 use crate::hotline::model::Candidate;
 use crate::hotline::store::roster as roster_store;
 use crate::http::AppResult;
+use crate::ids::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,18 +73,18 @@ impl People {
         &self.0
     }
 
-    pub fn name(&self, id: i64) -> String {
+    pub fn name(&self, id: PersonId) -> String {
         self.0
             .iter()
             .find(|c| c.person_id == id)
             .map_or_else(|| format!("person {id}"), |c| c.name.clone())
     }
 
-    pub fn name_opt(&self, id: Option<i64>) -> String {
+    pub fn name_opt(&self, id: Option<PersonId>) -> String {
         id.map_or_else(|| "nobody".to_string(), |id| self.name(id))
     }
 
-    pub fn names(&self, ids: &[i64]) -> String {
+    pub fn names(&self, ids: &[PersonId]) -> String {
         if ids.is_empty() {
             return "nobody".to_string();
         }
@@ -93,7 +94,7 @@ impl People {
             .join(", ")
     }
 
-    pub fn map(&self) -> HashMap<i64, &str> {
+    pub fn map(&self) -> HashMap<PersonId, &str> {
         self.0
             .iter()
             .map(|c| (c.person_id, c.name.as_str()))

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::calendar::feed_url;
+use crate::hotline::http::calendar::feed_url;
 use crate::hotline::store::feeds;
 use crate::ui::layout::{csrf, page};
 use crate::ui::web::{UiError, User};
@@ -36,7 +36,7 @@ pub async fn rotate(
     let now = state.clock.now_ms();
     let token = feeds::rotate(&state.db, session.org, session.person_id, now).await?;
     tracing::info!(
-        person.id = session.person_id,
+        person.id = %session.person_id,
         "A person replaced their own calendar feed URL."
     );
     let notice = "This is a new URL; the old one no longer works.";

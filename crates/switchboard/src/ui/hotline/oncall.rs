@@ -8,6 +8,7 @@ use crate::hotline::model::ladder::OnCall;
 use crate::hotline::model::shifts::on_shift;
 use crate::hotline::model::{Override, Shift};
 use crate::hotline::store::roster::OnCallPeriod;
+use crate::ids::PersonId;
 
 /// Who is on call at `at`: the ladder's own rule, so the page agrees with the ladder.
 pub use crate::hotline::store::roster::oncall_in;
@@ -35,7 +36,7 @@ pub fn next_shift_change(
     overrides: &[Override],
     tz: &TimeZone,
     now: Timestamp,
-) -> Option<(Timestamp, Vec<i64>)> {
+) -> Option<(Timestamp, Vec<PersonId>)> {
     let current = on_shift(shifts, overrides, tz, now);
     let mut minutes: Vec<u16> = shifts
         .iter()
@@ -80,11 +81,15 @@ mod tests {
     fn period(id: i64, primary: i64, starts_at: i64, ends_at: i64) -> OnCallPeriod {
         OnCallPeriod {
             id,
-            primary_person_id: Some(primary),
+            primary_person_id: Some(PersonId::new(primary)),
             secondary_person_id: None,
             starts_at,
             ends_at,
         }
+    }
+
+    fn someone(id: i64) -> Option<PersonId> {
+        Some(PersonId::new(id))
     }
 
     #[test]
@@ -95,10 +100,10 @@ mod tests {
             period(3, 20, 200, 300),
             period(4, 30, 150, 160),
         ];
-        assert_eq!(oncall_in(&periods, 50).primary, Some(10));
-        assert_eq!(oncall_in(&periods, 155).primary, Some(30), "a swap wins");
+        assert_eq!(oncall_in(&periods, 50).primary, someone(10));
+        assert_eq!(oncall_in(&periods, 155).primary, someone(30), "a swap wins");
         let (at, pair) = next_oncall_change(&periods, 50).unwrap();
-        assert_eq!((at, pair.primary), (150, Some(30)));
+        assert_eq!((at, pair.primary), (150, someone(30)));
         let (at, pair) = next_oncall_change(&periods, 210).unwrap();
         assert_eq!((at, pair.primary), (300, None));
         assert!(next_oncall_change(&periods, 400).is_none());
@@ -107,9 +112,9 @@ mod tests {
     #[test]
     fn the_next_shift_change_is_the_next_edge_in_the_lines_time_zone() {
         let tz = TimeZone::get("America/New_York").unwrap();
-        let shift = |id, person_id, weekday, from: u16, to: u16| Shift {
+        let shift = |id, person: i64, weekday, from: u16, to: u16| Shift {
             id,
-            person_id,
+            person_id: PersonId::new(person),
             weekday,
             start_minute: from * 60,
             end_minute: to * 60,
@@ -119,12 +124,12 @@ mod tests {
         let now: Timestamp = "2026-03-02T19:00:00Z".parse().unwrap();
         let (at, who) = next_shift_change(&shifts, &[], &tz, now).unwrap();
         assert_eq!(at, "2026-03-02T22:00:00Z".parse::<Timestamp>().unwrap());
-        assert_eq!(who, vec![8]);
+        assert_eq!(who, vec![PersonId::new(8)]);
         let (at, who) = next_shift_change(&shifts, &[], &tz, at).unwrap();
         assert_eq!(at, "2026-03-03T02:00:00Z".parse::<Timestamp>().unwrap());
         assert!(who.is_empty());
         let (at, who) = next_shift_change(&shifts, &[], &tz, at).unwrap();
         assert_eq!(at, "2026-03-09T13:00:00Z".parse::<Timestamp>().unwrap());
-        assert_eq!(who, vec![7], "next Monday 09:00 EDT");
+        assert_eq!(who, vec![PersonId::new(7)], "next Monday 09:00 EDT");
     }
 }

@@ -12,12 +12,13 @@ use super::{Failure, Fields, field, invalid, local, typed};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::escalation::line_tz;
-use crate::hotline::input::{NewOnCall, NewOverride, NewShift};
+use crate::hotline::http::input::{NewOnCall, NewOverride, NewShift};
 use crate::hotline::model::hours::weekday_name;
 use crate::hotline::model::shifts::{format_hhmm, on_shift_in_hour};
 use crate::hotline::store::{lines, roster};
 use crate::http::AppError;
+use crate::ids::LineId;
+use crate::ids::PersonId;
 use crate::ui::layout::{csrf, form_error};
 use crate::ui::web::{UiError, User, see_other};
 
@@ -38,7 +39,7 @@ fn remove_button(session: &Session, action: String, label: String) -> Markup {
 /// is on shift during that hour. Below it, the shifts with remove buttons and the add form.
 pub fn week_grid(session: &Session, v: &LineView, failure: Option<&Failure>) -> Markup {
     let names = v.people.map();
-    let local_now = v.now.to_zoned(line_tz(&v.line));
+    let local_now = v.now.to_zoned(v.line.time_zone.tz().clone());
     let (today, this_hour) = (
         local_now.weekday().to_monday_one_offset() as u8,
         local_now.hour() as u8,
@@ -168,7 +169,7 @@ pub fn overrides(session: &Session, v: &LineView, failure: Option<&Failure>) -> 
 pub fn oncall_periods(session: &Session, v: &LineView, failure: Option<&Failure>) -> Markup {
     let manager = session.role.allows(Role::Manager);
     let f = Failure::of(failure, ONCALL);
-    let tz = line_tz(&v.line);
+    let tz = v.line.time_zone.tz().clone();
     let base = v.href();
     let now = v.now.as_millisecond();
     html! {
@@ -211,7 +212,7 @@ pub fn oncall_periods(session: &Session, v: &LineView, failure: Option<&Failure>
     }
 }
 
-fn person_id(fields: &Fields, name: &str) -> Result<Option<i64>, AppError> {
+fn person_id(fields: &Fields, name: &str) -> Result<Option<PersonId>, AppError> {
     let raw = field(fields, name).trim();
     if raw.is_empty() {
         return Ok(None);
@@ -221,12 +222,12 @@ fn person_id(fields: &Fields, name: &str) -> Result<Option<i64>, AppError> {
         .map_err(|_| AppError::field(name, format!("'{raw}' is not a person")))
 }
 
-fn required_person(fields: &Fields, name: &str) -> Result<i64, AppError> {
+fn required_person(fields: &Fields, name: &str) -> Result<PersonId, AppError> {
     person_id(fields, name)?.ok_or_else(|| AppError::field(name, "choose a person"))
 }
 
 /// The checks every roster change starts with: the form's token, the role, the line.
-async fn guard(state: &AppState, user: &User, id: i64, fields: &Fields) -> Result<(), UiError> {
+async fn guard(state: &AppState, user: &User, id: LineId, fields: &Fields) -> Result<(), UiError> {
     user.check_csrf(field(fields, "_csrf"))?;
     user.require(Role::Manager)?;
     lines::find_line(&state.db, user.0.org, id)
@@ -238,7 +239,7 @@ async fn guard(state: &AppState, user: &User, id: i64, fields: &Fields) -> Resul
 pub async fn add_shift(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
@@ -266,7 +267,7 @@ pub async fn add_shift(
 pub async fn remove_shift(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(LineId, i64)>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
@@ -280,7 +281,7 @@ pub async fn remove_shift(
 pub async fn add_override(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
@@ -308,7 +309,7 @@ pub async fn add_override(
 pub async fn remove_override(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(LineId, i64)>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
@@ -340,13 +341,13 @@ fn instant(fields: &Fields, name: &str, tz: &TimeZone) -> Result<String, AppErro
 pub async fn add_oncall(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;
     let org = user.0.org;
     let line = lines::find_line(&state.db, org, id).await?;
-    let tz = line_tz(&line);
+    let tz = line.time_zone.tz().clone();
     let added = async {
         let period = NewOnCall {
             primary_person_id: person_id(&fields, "primary_person_id")?,
@@ -366,7 +367,7 @@ pub async fn add_oncall(
 pub async fn remove_oncall(
     State(state): State<AppState>,
     user: User,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(LineId, i64)>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     guard(&state, &user, id, &fields).await?;

@@ -16,6 +16,7 @@ use crate::accounts::store::Session;
 use crate::app::AppState;
 use crate::hotline::store::{incidents, lines};
 use crate::http::AppError;
+use crate::ids::LineId;
 use crate::ui::layout::{csrf, form_error, page};
 use crate::ui::web::{UiError, User, from_htmx, see_other};
 
@@ -50,7 +51,7 @@ async fn follow(state: &AppState, user: &User, sid: &str) -> Result<Option<Strin
 pub async fn place(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Form(fields): Form<Fields>,
 ) -> Result<Response, UiError> {
     user.check_csrf(field(&fields, "_csrf"))?;
@@ -78,7 +79,7 @@ pub async fn place(
             return refused(&state, &user, id, SIMULATE, err, Fields::new()).await;
         }
     };
-    tracing::info!(call.sid = %sid, line.id = id, "simulated call placed from the dashboard");
+    tracing::info!(call.sid = %sid, line.id = %id, "simulated call placed from the dashboard");
     // The line's webhook usually opens the incident within a few milliseconds; wait briefly
     // so the browser lands on the incident itself, else on the page that waits for it.
     for _ in 0..20 {

@@ -7,7 +7,12 @@ use switchboard::accounts::{self, NewPerson, Role};
 use crate::support::TestApp;
 use crate::support::web_session::WebSession;
 
-async fn person(app: &TestApp, org: accounts::OrgId, name: &str, role: Role) -> i64 {
+async fn person(
+    app: &TestApp,
+    org: accounts::OrgId,
+    name: &str,
+    role: Role,
+) -> switchboard::ids::PersonId {
     let new = NewPerson {
         name: name.into(),
         email: None,

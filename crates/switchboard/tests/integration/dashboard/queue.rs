@@ -11,7 +11,7 @@ use crate::support::web_session::WebSession;
 async fn retry_on_a_failed_job_requeues_it() {
     let app = TestApp::spawn().await;
     let now = app.clock.now_ms();
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     let options = EnqueueOptions::default();
     let id = jobs::store::insert(
         &mut tx,
@@ -67,7 +67,7 @@ async fn the_outbox_lists_emails_with_their_body_and_the_overview_counts_them() 
         subject: "Your shift tomorrow".into(),
         body: "09:00-17:00 on the Community Line".into(),
     };
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db.write().await.unwrap();
     notify::queue(&mut tx, Some(app.org), &email, app.clock.now_ms())
         .await
         .unwrap();

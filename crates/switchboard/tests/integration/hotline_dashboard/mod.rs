@@ -27,7 +27,9 @@ pub(crate) async fn demo_app() -> TestApp {
 }
 
 /// (ladder line id, community line id)
-pub(crate) async fn line_ids(app: &TestApp) -> (i64, i64) {
+pub(crate) async fn line_ids(
+    app: &TestApp,
+) -> (switchboard::ids::LineId, switchboard::ids::LineId) {
     let find = |n| lines::find_line_by_number(&app.state.db, n);
     let ladder = find(hotline::demo::LADDER_LINE)
         .await
@@ -252,7 +254,7 @@ async fn another_organisations_line_and_incident_answer_404() {
         name: "Theirs".into(),
         kind: hotline::model::LineKind::Shift,
         phone_number: "+15005550900".into(),
-        time_zone: "UTC".into(),
+        time_zone: switchboard::zone::Zone::utc(),
         business_hours: hotline::model::BusinessHours::weekdays_8_to_6(),
         ring_strategy: hotline::model::RingStrategy::Sequential,
         ring_timeout_secs: 20,
@@ -370,7 +372,7 @@ async fn simulate_a_call_shows_the_simulators_refusal_when_the_number_is_not_pro
         name: "Unprovisioned".into(),
         kind: switchboard::hotline::model::LineKind::Shift,
         phone_number: "+15005550299".into(),
-        time_zone: "America/New_York".into(),
+        time_zone: switchboard::zone::Zone::parse("America/New_York").unwrap(),
         business_hours: switchboard::hotline::model::BusinessHours::weekdays_8_to_6(),
         ring_strategy: switchboard::hotline::model::RingStrategy::Sequential,
         ring_timeout_secs: 20,

@@ -76,7 +76,7 @@ impl TestApp {
             .await
             .unwrap()
             .expect("default org");
-        let org = OrgId(org.id);
+        let org = org.id;
         let (_, token) =
             accounts::store::create_token(&state.db, org, "test", Role::Owner, clock.now_ms())
                 .await
@@ -108,10 +108,10 @@ impl TestApp {
             .await
             .unwrap();
         let (_, token) =
-            accounts::store::create_token(&self.state.db, OrgId(org.id), "other", Role::Owner, now)
+            accounts::store::create_token(&self.state.db, org.id, "other", Role::Owner, now)
                 .await
                 .unwrap();
-        (OrgId(org.id), token)
+        (org.id, token)
     }
 
     pub async fn token_with_role(&self, role: Role) -> String {
@@ -216,7 +216,7 @@ impl Drop for TestApp {
             .unwrap_or_default();
             let due: i64 = queued
                 .iter()
-                .filter(|(s, _)| s == "running")
+                .filter(|(s, _)| *s == switchboard::jobs::JobState::Running)
                 .map(|(_, n)| n)
                 .sum();
             assert_eq!(

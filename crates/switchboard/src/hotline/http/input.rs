@@ -1,19 +1,20 @@
 //! What API clients send, and its validation: every error names the field at fault.
 
+use crate::zone::Zone;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::hours::weekday_number;
-use super::model::ladder::{DEFAULT_TIMEOUT_SECS, LadderStep, StepKind};
-use super::model::shifts::parse_hhmm;
-use super::model::{BusinessHours, LineKind, Override, RingStrategy, Shift};
-use super::store::lines::LineSettings;
-use super::store::roster::OnCallPeriod;
 use crate::accounts::model::clean_email;
+use crate::hotline::model::hours::weekday_number;
+use crate::hotline::model::ladder::{DEFAULT_TIMEOUT_SECS, LadderStep, StepKind};
+use crate::hotline::model::shifts::parse_hhmm;
+use crate::hotline::model::{BusinessHours, LineKind, Override, RingStrategy, Shift};
+use crate::hotline::store::lines::LineSettings;
+use crate::hotline::store::roster::OnCallPeriod;
 use crate::http::AppError;
+use crate::ids::PersonId;
 
 /// A line to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,13 +42,8 @@ impl LineInput {
         let name = crate::accounts::model::clean_name(&self.name)?;
         let phone_number = crate::telephony::parse_e164(&self.phone_number)
             .map_err(|e| AppError::field("phone_number", e))?;
-        let time_zone = self.time_zone.unwrap_or_else(|| "America/New_York".into());
-        if TimeZone::get(&time_zone).is_err() {
-            return Err(AppError::field(
-                "time_zone",
-                format!("'{time_zone}' is not an IANA time zone like America/New_York"),
-            ));
-        }
+        let time_zone = Zone::parse(self.time_zone.as_deref().unwrap_or("America/New_York"))
+            .map_err(|e| AppError::field("time_zone", e.to_string()))?;
         let business_hours = self
             .business_hours
             .unwrap_or_else(BusinessHours::weekdays_8_to_6);
@@ -108,7 +104,7 @@ fn span(start: &str, end: &str) -> Result<(u16, u16), AppError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewShift {
-    pub person_id: i64,
+    pub person_id: PersonId,
     #[schema(value_type = String, example = "Monday")]
     pub weekday: serde_json::Value,
     #[schema(example = "09:00")]
@@ -147,8 +143,8 @@ impl NewShift {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOverride {
-    pub person_id: i64,
-    pub replaces_person_id: Option<i64>,
+    pub person_id: PersonId,
+    pub replaces_person_id: Option<PersonId>,
     #[schema(example = "2026-03-02")]
     pub starts_on: String,
     #[schema(example = "2026-03-08")]
@@ -205,8 +201,8 @@ fn instant(field: &str, v: &str) -> Result<Timestamp, AppError> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOnCall {
-    pub primary_person_id: Option<i64>,
-    pub secondary_person_id: Option<i64>,
+    pub primary_person_id: Option<PersonId>,
+    pub secondary_person_id: Option<PersonId>,
     pub starts_at: String,
     pub ends_at: String,
 }
@@ -238,22 +234,21 @@ impl NewOnCall {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rotation {
-    pub people: Vec<i64>,
+    pub people: Vec<PersonId>,
     /// When the first week starts (the hand-over time every week, local to the line).
     pub starts_at: String,
     pub weeks: u32,
 }
 
 impl Rotation {
-    pub fn periods(&self, time_zone: &str) -> Result<Vec<OnCallPeriod>, AppError> {
+    pub fn periods(&self, time_zone: &Zone) -> Result<Vec<OnCallPeriod>, AppError> {
         if self.people.is_empty() {
             return Err(AppError::field("people", "name at least one person"));
         }
         if !(1..=104).contains(&self.weeks) {
             return Err(AppError::field("weeks", "must be from 1 to 104"));
         }
-        let tz = TimeZone::get(time_zone).unwrap_or(TimeZone::UTC);
-        let start = instant("starts_at", &self.starts_at)?.to_zoned(tz);
+        let start = instant("starts_at", &self.starts_at)?.to_zoned(time_zone.tz().clone());
         let n = self.people.len();
         (0..self.weeks as usize)
             .map(|k| {
@@ -312,15 +307,18 @@ mod tests {
     #[test]
     fn a_weekly_rotation_hands_over_at_the_same_local_time_across_dst() {
         let r = Rotation {
-            people: vec![1, 2, 3],
+            people: [1, 2, 3].map(PersonId::new).to_vec(),
             starts_at: "2026-03-02T09:00:00-05:00".into(),
             weeks: 2,
         };
-        let periods = r.periods("America/New_York").unwrap();
-        assert_eq!(periods[0].primary_person_id, Some(1));
-        assert_eq!(periods[0].secondary_person_id, Some(2));
-        assert_eq!(periods[1].primary_person_id, Some(2));
-        assert_eq!(periods[1].secondary_person_id, Some(3));
+        let periods = r
+            .periods(&Zone::parse("America/New_York").unwrap())
+            .unwrap();
+        let id = |n| Some(PersonId::new(n));
+        assert_eq!(periods[0].primary_person_id, id(1));
+        assert_eq!(periods[0].secondary_person_id, id(2));
+        assert_eq!(periods[1].primary_person_id, id(2));
+        assert_eq!(periods[1].secondary_person_id, id(3));
         let second_start: Timestamp = "2026-03-09T09:00:00-04:00".parse().unwrap();
         assert_eq!(
             periods[1].starts_at,
@@ -333,7 +331,7 @@ mod tests {
     #[test]
     fn shift_input_accepts_day_names_or_numbers_and_names_bad_fields() {
         let ok = NewShift {
-            person_id: 1,
+            person_id: PersonId::new(1),
             weekday: serde_json::json!("Tuesday"),
             start: "09:00".into(),
             end: "17:30".into(),
@@ -344,7 +342,7 @@ mod tests {
             (2, 540, 1050)
         );
         let bad_day = NewShift {
-            person_id: 1,
+            person_id: PersonId::new(1),
             weekday: serde_json::json!(8),
             start: "09:00".into(),
             end: "10:00".into(),
@@ -353,7 +351,7 @@ mod tests {
             matches!(bad_day.validate(), Err(AppError::BadRequest { field: Some(f), .. }) if f == "weekday")
         );
         let backwards = NewShift {
-            person_id: 1,
+            person_id: PersonId::new(1),
             weekday: serde_json::json!(1),
             start: "22:00".into(),
             end: "02:00".into(),

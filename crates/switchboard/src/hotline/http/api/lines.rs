@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 
 use crate::accounts::Role;
 use crate::app::AppState;
-use crate::hotline::input::LineInput;
+use crate::hotline::http::input::LineInput;
 use crate::hotline::store::lines::{self, Line};
 use crate::http::{ApiCaller, AppResult, Json};
+use crate::ids::LineId;
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Line])))]
 pub async fn list_lines(
@@ -36,7 +37,7 @@ pub async fn create_line(
 pub async fn get_line(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Line>> {
     caller.require(Role::Viewer)?;
     Ok(Json(lines::find_line(&state.db, caller.org, id).await?))
@@ -47,7 +48,7 @@ pub async fn get_line(
 pub async fn update_line(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(input): Json<LineInput>,
 ) -> AppResult<Json<Line>> {
     caller.require(Role::Admin)?;
@@ -62,10 +63,10 @@ pub async fn update_line(
 pub async fn delete_line(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Admin)?;
     lines::delete_line(&state.db, caller.org, id).await?;
-    crate::hotline::reminders::remove_line(&state, id).await?;
+    crate::hotline::jobs::reminders::remove_line(&state, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

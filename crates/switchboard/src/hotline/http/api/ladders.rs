@@ -10,6 +10,7 @@ use crate::hotline::model::Hours;
 use crate::hotline::model::ladder::LadderStep;
 use crate::hotline::store::lines;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
+use crate::ids::{LineId, PersonId};
 
 /// A line's two ladders.
 #[derive(Serialize, ToSchema)]
@@ -22,7 +23,7 @@ pub struct Ladders {
 pub async fn get_ladders(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Ladders>> {
     caller.require(Role::Viewer)?;
     lines::find_line(&state.db, caller.org, id).await?;
@@ -36,13 +37,14 @@ pub async fn get_ladders(
 pub async fn set_ladder(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, hours)): Path<(i64, String)>,
+    Path((id, hours)): Path<(LineId, String)>,
     Json(steps): Json<Vec<LadderStep>>,
 ) -> AppResult<Json<Vec<LadderStep>>> {
     caller.require(Role::Admin)?;
-    let hours = Hours::parse(&hours)
-        .ok_or_else(|| AppError::field("hours", "must be business or after"))?;
-    crate::hotline::input::validate_ladder(&steps)?;
+    let hours: Hours = hours
+        .parse()
+        .map_err(|_| AppError::field("hours", "must be business or after"))?;
+    crate::hotline::http::input::validate_ladder(&steps)?;
     lines::set_ladder(&state.db, caller.org, id, hours, &steps).await?;
     Ok(Json(steps))
 }
@@ -51,14 +53,14 @@ pub async fn set_ladder(
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pool {
-    pub people: Vec<i64>,
+    pub people: Vec<PersonId>,
 }
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/pool", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = Pool)))]
 pub async fn get_pool(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Pool>> {
     caller.require(Role::Viewer)?;
     lines::find_line(&state.db, caller.org, id).await?;
@@ -71,7 +73,7 @@ pub async fn get_pool(
 pub async fn set_pool(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(pool): Json<Pool>,
 ) -> AppResult<Json<Pool>> {
     caller.require(Role::Admin)?;

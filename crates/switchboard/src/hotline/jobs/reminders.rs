@@ -5,27 +5,26 @@
 
 use anyhow::Context as _;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
-use super::model::shifts::{format_hhmm, shifts_of_person_on};
-use super::store::lines::{self, Line};
-use super::store::{reminders, roster};
 use crate::accounts::{self, OrgId};
 use crate::app::AppState;
-use crate::http::AppError;
+use crate::error::StoreError;
+use crate::hotline::model::shifts::{format_hhmm, shifts_of_person_on};
+use crate::hotline::store::lines::{self, Line};
+use crate::hotline::store::{reminders, roster};
+use crate::ids::LineId;
 use crate::jobs::{Job, JobContext, schedule};
 use crate::notify::{self, Email};
 
 /// The schedule of `line_id`'s reminders (schedule names are global; line ids are too).
-pub fn schedule_name(line_id: i64) -> String {
+pub fn schedule_name(line_id: LineId) -> String {
     format!("hotline:reminders:line:{line_id}")
 }
 
 /// Creates or moves the reminder schedule of `line` (after a create or an update).
 pub async fn sync_line(state: &AppState, org: OrgId, line: &Line) -> anyhow::Result<()> {
-    let tz = TimeZone::get(&line.time_zone)
-        .with_context(|| format!("line {} has an unknown time zone", line.id))?;
+    let tz = line.time_zone.tz().clone();
     let now = state.clock.now();
     let minute = line.reminder_minute.min(24 * 60 - 1);
     // The schedule starts today at the reminder time, local; FREQ=DAILY repeats that wall time.
@@ -42,7 +41,7 @@ pub async fn sync_line(state: &AppState, org: OrgId, line: &Line) -> anyhow::Res
         Some(org),
         &job,
         "FREQ=DAILY",
-        &line.time_zone,
+        line.time_zone.name(),
         dtstart,
         now,
     )
@@ -50,7 +49,7 @@ pub async fn sync_line(state: &AppState, org: OrgId, line: &Line) -> anyhow::Res
 }
 
 /// Stops the reminders of a deleted line.
-pub async fn remove_line(state: &AppState, line_id: i64) -> anyhow::Result<()> {
+pub async fn remove_line(state: &AppState, line_id: LineId) -> anyhow::Result<()> {
     schedule::deactivate(&state.db, &schedule_name(line_id), state.clock.now_ms()).await
 }
 
@@ -66,7 +65,7 @@ pub async fn ensure_schedules(state: &AppState) -> anyhow::Result<()> {
 /// Emails tomorrow's shifts of one line to its volunteers.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SendShiftReminders {
-    pub line_id: i64,
+    pub line_id: LineId,
 }
 
 impl Job for SendShiftReminders {
@@ -79,7 +78,7 @@ impl Job for SendShiftReminders {
             .context("a reminder job belongs to an organisation")?;
         let line = match lines::find_line(&state.db, org, self.line_id).await {
             Ok(line) => line,
-            Err(AppError::NotFound(_)) => return Ok(()), // deleted since the schedule fired
+            Err(StoreError::NotFound(_)) => return Ok(()), // deleted since the schedule fired
             Err(e) => return Err(e.into()),
         };
         // "Tomorrow" counts from when the schedule fired, not from this attempt: a retry
@@ -90,11 +89,13 @@ impl Job for SendShiftReminders {
                 || state.clock.now(),
                 |j| crate::clock::from_ms(j.created_at),
             );
-        let tz = TimeZone::get(&line.time_zone)?;
-        let tomorrow = fired_at.to_zoned(tz).date().tomorrow()?;
+        let tomorrow = fired_at
+            .to_zoned(line.time_zone.tz().clone())
+            .date()
+            .tomorrow()?;
         let sent = remind(state, org, &line, tomorrow).await?;
         tracing::info!(
-            line.id = line.id,
+            line.id = %line.id,
             date = %tomorrow,
             sent,
             "shift reminders sent"
@@ -125,7 +126,7 @@ pub async fn remind(
         }
         let email = reminder_email(&person.name, &to, line, date, &spans);
         let now = state.clock.now_ms();
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let email_id = notify::queue(&mut tx, Some(org), &email, now).await?;
         if reminders::record_reminder(&mut tx, org, line.id, date, person.id, email_id, now).await?
         {
@@ -173,11 +174,11 @@ mod tests {
 
     fn line() -> Line {
         Line {
-            id: 1,
+            id: LineId::new(1),
             name: "Community Line".into(),
             kind: LineKind::Shift,
             phone_number: "+15005550200".into(),
-            time_zone: "America/New_York".into(),
+            time_zone: crate::zone::Zone::parse("America/New_York").unwrap(),
             business_hours: BusinessHours::weekdays_8_to_6(),
             ring_strategy: RingStrategy::Sequential,
             ring_timeout_secs: 20,
@@ -214,6 +215,6 @@ mod tests {
 
     #[test]
     fn schedule_names_are_per_line() {
-        assert_eq!(schedule_name(7), "hotline:reminders:line:7");
+        assert_eq!(schedule_name(LineId::new(7)), "hotline:reminders:line:7");
     }
 }

@@ -10,11 +10,12 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::model::feed::{self, LineRoster, OnCallSpan};
-use super::store::{feeds, lines, roster};
 use crate::accounts::{self, OrgId, Role};
 use crate::app::AppState;
+use crate::hotline::model::feed::{self, LineRoster, OnCallSpan};
+use crate::hotline::store::{feeds, lines, roster};
 use crate::http::{ApiCaller, AppError, AppResult, Json};
+use crate::ids::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,7 +44,7 @@ pub(crate) fn feed_url(state: &AppState, token: &str) -> FeedUrl {
 pub async fn get_feed_url(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<FeedUrl>> {
     caller.require(Role::Admin)?;
     accounts::store::find_person(&state.db, caller.org, id).await?;
@@ -56,12 +57,12 @@ pub async fn get_feed_url(
 pub async fn rotate_feed_url(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> AppResult<Json<FeedUrl>> {
     caller.require(Role::Admin)?;
     accounts::store::find_person(&state.db, caller.org, id).await?;
     let token = feeds::rotate(&state.db, caller.org, id, state.clock.now_ms()).await?;
-    tracing::info!(person.id = id, "calendar feed URL rotated");
+    tracing::info!(person.id = %id, "calendar feed URL rotated");
     Ok(Json(feed_url(&state, &token)))
 }
 

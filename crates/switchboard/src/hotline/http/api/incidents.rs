@@ -7,11 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::Role;
 use crate::app::AppState;
+use crate::hotline::model::IncidentStatus;
 use crate::hotline::store::incidents::{
-    self, Attempt, Event, Incident, IncidentFilter, LineMetrics,
+    self, Event, Incident, IncidentFilter, LineMetrics, StoredAttempt,
 };
 use crate::hotline::store::lines;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
+use crate::ids::{IncidentId, LineId};
 
 #[derive(Deserialize, IntoParams)]
 pub struct Range {
@@ -36,7 +38,7 @@ fn instant(field: &str, value: Option<&String>) -> AppResult<Option<i64>> {
 pub async fn metrics(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Query(range): Query<Range>,
 ) -> AppResult<Json<LineMetrics>> {
     caller.require(Role::Viewer)?;
@@ -54,7 +56,8 @@ pub async fn metrics(
 
 #[derive(Deserialize, IntoParams)]
 pub struct IncidentQuery {
-    pub line: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub line: Option<LineId>,
     /// open, answered, completed or exhausted.
     pub status: Option<String>,
     pub from: Option<String>,
@@ -71,21 +74,19 @@ pub async fn list_incidents(
     Query(q): Query<IncidentQuery>,
 ) -> AppResult<Json<Vec<Incident>>> {
     caller.require(Role::Viewer)?;
-    if let Some(s) = &q.status
-        && crate::hotline::model::IncidentStatus::parse(s).is_none()
-    {
-        return Err(AppError::field(
-            "status",
-            "must be open, answered, completed or exhausted",
-        ));
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(str::parse::<IncidentStatus>)
+        .transpose()
+        .map_err(|_| AppError::field("status", "must be open, answered, completed or exhausted"))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(AppError::field("limit", "must be from 1 to 1000"));
     }
     let filter = IncidentFilter {
         line_id: q.line,
-        status: q.status,
+        status,
         from: instant("from", q.from.as_ref())?,
         to: instant("to", q.to.as_ref())?,
         limit,
@@ -97,7 +98,7 @@ pub async fn list_incidents(
 #[derive(Serialize, ToSchema)]
 pub struct IncidentDetail {
     pub incident: Incident,
-    pub attempts: Vec<Attempt>,
+    pub attempts: Vec<StoredAttempt>,
     pub events: Vec<Event>,
 }
 
@@ -105,7 +106,7 @@ pub struct IncidentDetail {
 pub async fn get_incident(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<IncidentId>,
 ) -> AppResult<Json<IncidentDetail>> {
     caller.require(Role::Viewer)?;
     let incident = incidents::find(&state.db, caller.org, id).await?;

@@ -5,17 +5,18 @@ use axum::http::StatusCode;
 
 use crate::accounts::Role;
 use crate::app::AppState;
-use crate::hotline::input::{NewOnCall, NewOverride, NewShift, Rotation};
+use crate::hotline::http::input::{NewOnCall, NewOverride, NewShift, Rotation};
 use crate::hotline::model::{Override, Shift};
 use crate::hotline::store::lines;
 use crate::hotline::store::roster::{self, OnCallPeriod};
 use crate::http::{ApiCaller, AppResult, Json};
+use crate::ids::LineId;
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/shifts", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Shift])))]
 pub async fn list_shifts(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<Shift>>> {
     caller.require(Role::Viewer)?;
     lines::find_line(&state.db, caller.org, id).await?;
@@ -27,7 +28,7 @@ pub async fn list_shifts(
 pub async fn add_shift(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(input): Json<NewShift>,
 ) -> AppResult<(StatusCode, Json<Shift>)> {
     caller.require(Role::Manager)?;
@@ -39,7 +40,7 @@ pub async fn add_shift(
 pub async fn delete_shift(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, shift)): Path<(i64, i64)>,
+    Path((id, shift)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Manager)?;
     crate::hotline::rostering::remove_shift(&state, caller.org, id, shift).await?;
@@ -50,7 +51,7 @@ pub async fn delete_shift(
 pub async fn list_overrides(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<Override>>> {
     caller.require(Role::Viewer)?;
     lines::find_line(&state.db, caller.org, id).await?;
@@ -62,7 +63,7 @@ pub async fn list_overrides(
 pub async fn add_override(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(input): Json<NewOverride>,
 ) -> AppResult<(StatusCode, Json<Override>)> {
     caller.require(Role::Manager)?;
@@ -74,7 +75,7 @@ pub async fn add_override(
 pub async fn delete_override(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, item)): Path<(i64, i64)>,
+    Path((id, item)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Manager)?;
     roster::delete_override(&state.db, caller.org, id, item).await?;
@@ -85,7 +86,7 @@ pub async fn delete_override(
 pub async fn list_oncall(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<OnCallPeriod>>> {
     caller.require(Role::Viewer)?;
     lines::find_line(&state.db, caller.org, id).await?;
@@ -99,7 +100,7 @@ pub async fn list_oncall(
 pub async fn add_oncall(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(input): Json<NewOnCall>,
 ) -> AppResult<(StatusCode, Json<OnCallPeriod>)> {
     caller.require(Role::Manager)?;
@@ -112,7 +113,7 @@ pub async fn add_oncall(
 pub async fn add_rotation(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    Path(id): Path<LineId>,
     Json(input): Json<Rotation>,
 ) -> AppResult<(StatusCode, Json<Vec<OnCallPeriod>>)> {
     caller.require(Role::Manager)?;
@@ -134,7 +135,7 @@ pub async fn add_rotation(
 pub async fn delete_oncall(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, period)): Path<(i64, i64)>,
+    Path((id, period)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
     caller.require(Role::Manager)?;
     roster::delete_oncall_period(&state.db, caller.org, id, period).await?;

@@ -13,14 +13,16 @@ use axum::routing::get;
 use maud::html;
 use serde::Serialize;
 
-use super::model::Shift;
-use super::model::hours::{weekday_name, weekday_number};
-use super::model::shifts::{format_hhmm, on_shift_in_hour};
-use super::store::{lines, roster};
 use crate::accounts::{OrgId, Role};
 use crate::app::AppState;
+use crate::hotline::model::Shift;
+use crate::hotline::model::hours::{weekday_name, weekday_number};
+use crate::hotline::model::shifts::{format_hhmm, on_shift_in_hour};
+use crate::hotline::store::{lines, roster};
 use crate::http::auth::{SessionUser, bearer};
 use crate::http::{ApiCaller, AppError, AppResult};
+use crate::ids::LineId;
+use crate::ids::PersonId;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -50,7 +52,7 @@ impl FromRequestParts<AppState> for OrgCaller {
 /// One person on shift in the hour asked about.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Volunteer {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub phone: Option<String>,
     /// Local start of their shift, "09:00".
@@ -65,7 +67,7 @@ async fn volunteers(
     Path((line, day, hour)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let line_id: i64 = line
+    let line_id: LineId = line
         .parse()
         .map_err(|_| AppError::field("line", format!("'{line}' is not a line id")))?;
     let weekday = weekday_number(&day).ok_or_else(|| {
@@ -103,7 +105,7 @@ async fn volunteers(
 }
 
 /// The first shift of `person` overlapping `hour` on `weekday`.
-fn covering_shift(shifts: &[Shift], person: i64, weekday: u8, hour: u8) -> Option<&Shift> {
+fn covering_shift(shifts: &[Shift], person: PersonId, weekday: u8, hour: u8) -> Option<&Shift> {
     let from = u16::from(hour) * 60;
     shifts
         .iter()
@@ -202,17 +204,23 @@ mod tests {
 
     #[test]
     fn the_covering_shift_is_the_earliest_overlapping_the_hour() {
-        let s = |id, person_id, weekday, start: u16, end: u16| Shift {
+        let s = |id, person: i64, weekday, start: u16, end: u16| Shift {
             id,
-            person_id,
+            person_id: PersonId::new(person),
             weekday,
             start_minute: start * 60,
             end_minute: end * 60,
         };
         let shifts = [s(1, 7, 1, 9, 17), s(2, 7, 1, 17, 21), s(3, 8, 2, 9, 17)];
-        assert_eq!(covering_shift(&shifts, 7, 1, 16).map(|s| s.id), Some(1));
-        assert_eq!(covering_shift(&shifts, 7, 1, 17).map(|s| s.id), Some(2));
-        assert_eq!(covering_shift(&shifts, 7, 1, 21), None);
-        assert_eq!(covering_shift(&shifts, 8, 1, 10), None);
+        assert_eq!(
+            covering_shift(&shifts, PersonId::new(7), 1, 16).map(|s| s.id),
+            Some(1)
+        );
+        assert_eq!(
+            covering_shift(&shifts, PersonId::new(7), 1, 17).map(|s| s.id),
+            Some(2)
+        );
+        assert_eq!(covering_shift(&shifts, PersonId::new(7), 1, 21), None);
+        assert_eq!(covering_shift(&shifts, PersonId::new(8), 1, 10), None);
     }
 }
