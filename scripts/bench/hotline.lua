@@ -21,7 +21,7 @@
 -- The start barrier: wrk runs each thread's setup() and init() on its main thread and starts
 -- that thread as soon as its init() returns, then goes on to the next thread's init(); its
 -- clock starts after the last one. Left alone, the first thread would send requests, counted
--- but not timed, while the others load their shares (2-3 s for a million-line file here).
+-- but not timed, while the others load their shares (about 2 s a million lines here).
 -- So the last thread's init() creates REQUESTS_FILE.ready and every thread's first request()
 -- waits for it. wrk also calls request() once on the first thread, on its main thread,
 -- before any thread runs, to check the request's syntax: that call must not wait, and that
