@@ -2,47 +2,41 @@
 
 use std::net::SocketAddr;
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::extract::FromRef;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::jobs::{Registry, Workers};
 use crate::notify::Mailer;
-use crate::telephony::Telephony;
+use crate::services::Services;
+use crate::telephony::{SigningKeys, Telephony};
+
+pub use crate::services::install_crypto_provider;
 use crate::{accounts, hotline, http, jobs, notify, ops, telephony, ui};
 
-pub struct AppInner {
-    pub db: Db,
-    pub config: Config,
-    pub clock: Clock,
+/// The application's state: the services every module shares, and each module's own state
+/// (reached by handlers through `FromRef`). Cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub services: Services,
+    pub hotline: hotline::Hotline,
+    pub login_throttle: Arc<accounts::api::LoginThrottle>,
+    pub signing_keys: SigningKeys,
     pub registry: Registry,
-    /// Woken after an enqueue so idle workers look at once instead of at their next poll.
-    pub jobs_wake: Arc<Notify>,
-    pub mailer: Mailer,
-    pub telephony: Telephony,
-    pub login_throttle: accounts::api::LoginThrottle,
-    /// Auth tokens of organisations' own Twilio accounts, besides the configured one; a
-    /// webhook signed with any of them is accepted. A std RwLock: read briefly, never held
-    /// across an await.
-    pub org_signing_tokens: RwLock<Vec<String>>,
-    /// Applies incident changes in batches (see `hotline::desk`).
-    pub desk: hotline::desk::Desk,
 }
 
-/// Cheap to clone: every handler and job holds one.
-#[derive(Clone)]
-pub struct AppState(Arc<AppInner>);
-
+/// The dashboard reads the services as `state.db`, `state.clock` and so on.
 impl Deref for AppState {
-    type Target = AppInner;
-    fn deref(&self) -> &AppInner {
-        &self.0
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
     }
 }
 
@@ -54,15 +48,16 @@ impl AppState {
         clock: Clock,
         telephony: Telephony,
     ) -> anyhow::Result<AppState> {
-        Self::with_registry(config, clock, telephony, registry()).await
+        Self::with_jobs(config, clock, telephony, |kinds| kinds).await
     }
 
-    /// Like [`AppState::new`] with the given job kinds (tests add their own to [`registry`]).
-    pub async fn with_registry(
+    /// Like [`AppState::new`], with `extra` adding job kinds to the application's (tests add
+    /// their own).
+    pub async fn with_jobs(
         config: Config,
         clock: Clock,
         telephony: Telephony,
-        registry: Registry,
+        extra: impl FnOnce(Registry) -> Registry,
     ) -> anyhow::Result<AppState> {
         install_crypto_provider();
         // Install the metrics recorder before the first request, so nothing goes unrecorded.
@@ -70,64 +65,41 @@ impl AppState {
         let db = Db::connect(config.database_url.expose()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
-        let jobs_wake = Arc::new(Notify::new());
-        let desk = hotline::desk::Desk::start(&db, clock.clone(), jobs_wake.clone())?;
-        let state = AppState(Arc::new(AppInner {
-            db,
-            config,
-            clock,
+        let services = Services::new(db, config, clock, mailer, telephony);
+        let signing_keys = SigningKeys::load(&services.db).await?;
+        let hotline = hotline::Hotline::start(&services, &signing_keys)?;
+        let registry = extra(registry(&hotline));
+        Ok(AppState {
+            services,
+            hotline,
+            login_throttle: Arc::new(accounts::api::LoginThrottle::new()),
+            signing_keys,
             registry,
-            jobs_wake,
-            mailer,
-            telephony,
-            login_throttle: accounts::api::LoginThrottle::new(),
-            org_signing_tokens: RwLock::new(Vec::new()),
-            desk,
-        }));
-        state.reload_signing_tokens().await?;
-        Ok(state)
+        })
     }
 
-    /// Whether `signed_with` holds for any auth token a webhook may be signed with: the
-    /// configured one first, then each organisation's own.
-    pub fn any_signing_token(&self, signed_with: impl Fn(&str) -> bool) -> bool {
-        signed_with(self.config.twilio_auth_token.expose())
-            || self
-                .org_signing_tokens
-                .read()
-                .is_ok_and(|extra| extra.iter().any(|t| signed_with(t)))
-    }
-
-    pub async fn reload_signing_tokens(&self) -> anyhow::Result<()> {
-        let tokens = accounts::store::org_auth_tokens(&self.db).await?;
-        if let Ok(mut t) = self.org_signing_tokens.write() {
-            *t = tokens;
-        }
-        Ok(())
-    }
-
-    /// Wakes idle job workers (call after committing an enqueue).
-    pub fn wake_workers(&self) {
-        self.jobs_wake.notify_waiters();
+    /// Runs due schedules and jobs until none is due at the clock's time (tests and the CLI).
+    pub async fn run_jobs(&self) -> anyhow::Result<usize> {
+        jobs::worker::run_until_idle(&self.services, &self.registry).await
     }
 }
 
-/// Every job kind this version knows.
-pub fn registry() -> Registry {
+/// Every job kind this version knows, with the state each needs.
+pub fn registry(hotline: &hotline::Hotline) -> Registry {
     Registry::default()
-        .register::<notify::DeliverEmail>()
-        .register::<jobs::maintenance::PurgeExpiredSessions>()
-        .register::<hotline::store::voicemail::VoicemailDeadline>()
-        .register::<hotline::jobs::reminders::SendShiftReminders>()
+        .register::<notify::DeliverEmail>(())
+        .register::<jobs::maintenance::PurgeExpiredSessions>(())
+        .register::<hotline::store::voicemail::VoicemailDeadline>(hotline.desk.clone())
+        .register::<hotline::jobs::reminders::SendShiftReminders>(())
 }
 
 /// The route table.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
-        .merge(accounts::api::router())
+        .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
-        .merge(hotline::router())
+        .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(http::metrics::track))
@@ -178,7 +150,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::
         })
         .await
     });
-    let workers = (workers > 0).then(|| Workers::start(&state, workers));
+    let workers = (workers > 0).then(|| Workers::start(&state.services, &state.registry, workers));
     Ok(Running {
         addr,
         state,
@@ -220,10 +192,4 @@ pub async fn bootstrap(state: &AppState) -> anyhow::Result<Option<(String, Optio
     let hash = accounts::secrets::hash_password(&password)?;
     accounts::store::create_person(&state.db, org.id, &owner, Some(&hash), now).await?;
     Ok(Some((email, generated.then_some(password))))
-}
-
-/// reqwest and lettre are built without a default TLS crypto provider (aws-lc-rs costs ~45 s
-/// of cold build); this installs ring's, once per process.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod jobs;
 pub mod notify;
 pub mod ops;
+pub mod services;
 pub mod telemetry;
 pub mod telephony;
 pub mod text_enum;

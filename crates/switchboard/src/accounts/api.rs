@@ -12,12 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model::{NewPerson, Person, PersonPatch, Role};
 use super::store::{self, ApiToken};
-use crate::app::AppState;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::ids::PersonId;
 use crate::jobs::{self, JobRow};
+use crate::services::Services;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Services> {
     Router::new()
         .route("/api/v1/people", get(list_people).post(create_person))
         .route(
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = [Person])))]
 pub async fn list_people(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
 ) -> AppResult<Json<Vec<Person>>> {
     caller.require(Role::Viewer)?;
@@ -44,7 +44,7 @@ pub async fn list_people(
 #[utoipa::path(post, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])), request_body = NewPerson,
     responses((status = 201, body = Person), (status = 400, description = "a field is invalid"), (status = 409, description = "email taken")))]
 pub async fn create_person(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Json(new): Json<NewPerson>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
@@ -64,7 +64,7 @@ pub async fn create_person(
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = Person), (status = 404)))]
 pub async fn get_person(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
 ) -> AppResult<Json<Person>> {
@@ -75,7 +75,7 @@ pub async fn get_person(
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])), request_body = PersonPatch,
     responses((status = 200, body = Person), (status = 404)))]
 pub async fn update_person(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
     Json(patch): Json<PersonPatch>,
@@ -96,7 +96,7 @@ pub async fn update_person(
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 pub async fn delete_person(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
 ) -> AppResult<StatusCode> {
@@ -108,7 +108,7 @@ pub async fn delete_person(
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = [ApiToken])))]
 pub async fn list_tokens(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
 ) -> AppResult<Json<Vec<ApiToken>>> {
     caller.require(Role::Admin)?;
@@ -133,7 +133,7 @@ pub struct CreatedToken {
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts", security(("bearer" = [])), request_body = NewToken,
     responses((status = 201, body = CreatedToken)))]
 pub async fn create_token(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Json(new): Json<NewToken>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
@@ -153,7 +153,7 @@ pub async fn create_token(
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 pub async fn revoke_token(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
@@ -171,7 +171,7 @@ pub struct JobFilter {
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", security(("bearer" = [])), params(JobFilter),
     responses((status = 200, body = [JobRow])))]
 pub async fn list_jobs(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Query(filter): Query<JobFilter>,
 ) -> AppResult<Json<Vec<JobRow>>> {
@@ -190,7 +190,7 @@ pub async fn list_jobs(
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", security(("bearer" = [])),
     responses((status = 204), (status = 404, description = "no failed job with that id")))]
 pub async fn retry_job(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<crate::ids::JobId>,
 ) -> AppResult<StatusCode> {

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{OrgId, Role};
-use crate::app::AppState;
 use crate::db::{Db, unique_violation};
-use crate::http::{ApiCaller, AppError, AppResult, Json};
+use crate::error::{Invalid, StoreError, StoreResult};
+use crate::http::{ApiCaller, AppResult, Json};
+use crate::services::Services;
 use crate::{with_db, with_write};
 
 /// One of the organisation's numbers.
@@ -42,9 +43,8 @@ pub struct NewPhoneNumber {
 const MAX_LABEL_CHARS: usize = 100;
 
 impl NewPhoneNumber {
-    pub fn validate(self) -> Result<NewPhoneNumber, AppError> {
-        let e164 =
-            crate::telephony::parse_e164(&self.e164).map_err(|e| AppError::field("e164", e))?;
+    pub fn validate(self) -> Result<NewPhoneNumber, Invalid> {
+        let e164 = crate::telephony::parse_e164(&self.e164).map_err(|e| Invalid::new("e164", e))?;
         let friendly_name = label("friendly_name", &self.friendly_name)?;
         let purpose = match label("purpose", &self.purpose)? {
             p if p.is_empty() => "unassigned".to_string(),
@@ -58,10 +58,10 @@ impl NewPhoneNumber {
     }
 }
 
-fn label(field: &str, value: &str) -> Result<String, AppError> {
+fn label(field: &str, value: &str) -> Result<String, Invalid> {
     let value = value.trim();
     if value.chars().count() > MAX_LABEL_CHARS {
-        return Err(AppError::field(
+        return Err(Invalid::new(
             field,
             format!("must be at most {MAX_LABEL_CHARS} characters"),
         ));
@@ -71,7 +71,7 @@ fn label(field: &str, value: &str) -> Result<String, AppError> {
 
 const COLUMNS: &str = "id, e164, friendly_name, purpose, twilio_sid, created_at";
 
-pub async fn list_numbers(db: &Db, org: OrgId) -> AppResult<Vec<PhoneNumber>> {
+pub async fn list_numbers(db: &Db, org: OrgId) -> StoreResult<Vec<PhoneNumber>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM phone_numbers WHERE org_id = $1 ORDER BY e164"
     ));
@@ -84,7 +84,7 @@ pub async fn add_number(
     org: OrgId,
     new: &NewPhoneNumber,
     now: i64,
-) -> AppResult<PhoneNumber> {
+) -> StoreResult<PhoneNumber> {
     let sql = sqlx::AssertSqlSafe(format!(
         "INSERT INTO phone_numbers (org_id, e164, friendly_name, purpose, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
@@ -93,7 +93,7 @@ pub async fn add_number(
         .bind(org).bind(&new.e164).bind(&new.friendly_name).bind(&new.purpose).bind(now)
         .fetch_one(p).await);
     result.map_err(|e| match unique_violation(&e) {
-        Some(_) => AppError::conflict(
+        Some(_) => StoreError::conflict(
             "e164",
             format!("the number {} is already registered", new.e164),
         ),
@@ -101,16 +101,16 @@ pub async fn add_number(
     })
 }
 
-pub async fn remove_number(db: &Db, org: OrgId, id: i64) -> AppResult<()> {
+pub async fn remove_number(db: &Db, org: OrgId, id: i64) -> StoreResult<()> {
     let sql = "DELETE FROM phone_numbers WHERE org_id = $1 AND id = $2";
     let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
     if done == 0 {
-        return Err(AppError::NotFound("phone number"));
+        return Err(StoreError::NotFound("phone number"));
     }
     Ok(())
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<Services> {
     Router::new()
         .route("/api/v1/phone-numbers", get(list).post(add))
         .route("/api/v1/phone-numbers/{id}", axum::routing::delete(remove))
@@ -119,7 +119,7 @@ pub fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/phone-numbers", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = [PhoneNumber])))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
 ) -> AppResult<Json<Vec<PhoneNumber>>> {
     caller.require(Role::Viewer)?;
@@ -129,7 +129,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/phone-numbers", tag = "accounts", security(("bearer" = [])), request_body = NewPhoneNumber,
     responses((status = 201, body = PhoneNumber), (status = 400, description = "a field is invalid"), (status = 409, description = "the number is already registered")))]
 pub async fn add(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Json(new): Json<NewPhoneNumber>,
 ) -> AppResult<(StatusCode, Json<PhoneNumber>)> {
@@ -142,7 +142,7 @@ pub async fn add(
 #[utoipa::path(delete, path = "/api/v1/phone-numbers/{id}", tag = "accounts", security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
 pub async fn remove(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
@@ -177,6 +177,6 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert!(matches!(err, AppError::BadRequest { field: Some(f), .. } if f == "e164"));
+        assert_eq!(err.field, "e164");
     }
 }

@@ -81,23 +81,23 @@ fn row_value(name: &str, of: Column) -> String {
     }
 }
 
-/// `INSERT INTO table (columns...)` of the rows in the JSON array of objects bound as `$1`
-/// (one field per column), in the array's order: one statement text whatever the number of
-/// rows, so it is prepared once.
-pub fn insert_rows(kind: DbKind, table: &str, columns: &[(&str, Column)]) -> String {
+/// `INSERT INTO table (columns...)` of the rows in the JSON array of objects bound as
+/// `$param` (one field per column), in the array's order: one statement text whatever the
+/// number of rows, so it is prepared once.
+pub fn insert_rows(kind: DbKind, table: &str, param: usize, columns: &[(&str, Column)]) -> String {
     let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
     let values: Vec<String> = columns.iter().map(|(n, c)| row_value(n, *c)).collect();
     format!(
         "INSERT INTO {table} ({}) SELECT {} FROM {} ORDER BY r.key",
         names.join(", "),
         values.join(", "),
-        json_rows(kind, 1, "r")
+        json_rows(kind, param, "r")
     )
 }
 
-/// `UPDATE table SET columns...` from the rows in the JSON array of objects bound as `$1`,
-/// each row matched by its `id` field.
-pub fn update_rows(kind: DbKind, table: &str, columns: &[(&str, Column)]) -> String {
+/// `UPDATE table SET columns...` from the rows in the JSON array of objects bound as
+/// `$param`, each row matched by its `id` field.
+pub fn update_rows(kind: DbKind, table: &str, param: usize, columns: &[(&str, Column)]) -> String {
     let set: Vec<String> = columns
         .iter()
         .map(|(n, c)| format!("{n} = {}", row_value(n, *c)))
@@ -105,9 +105,49 @@ pub fn update_rows(kind: DbKind, table: &str, columns: &[(&str, Column)]) -> Str
     format!(
         "UPDATE {table} SET {} FROM {} WHERE {table}.id = {}",
         set.join(", "),
-        json_rows(kind, 1, "r"),
+        json_rows(kind, param, "r"),
         row_value("id", Column::Int)
     )
+}
+
+/// A JSON object of `fields` (name, SQL expression).
+pub fn json_object(kind: DbKind, fields: &[(&str, String)]) -> String {
+    let pairs: Vec<String> = fields
+        .iter()
+        .map(|(name, expr)| format!("'{name}', {expr}"))
+        .collect();
+    match kind {
+        DbKind::Sqlite => format!("json_object({})", pairs.join(", ")),
+        DbKind::Postgres => format!("json_build_object({})", pairs.join(", ")),
+    }
+}
+
+/// A JSON array of `value` over the rows of `from` (a FROM clause and what follows it); `[]`
+/// when there are none.
+pub fn json_array_of(kind: DbKind, value: &str, from: &str) -> String {
+    match kind {
+        DbKind::Sqlite => format!("(SELECT json_group_array({value}) FROM {from})"),
+        DbKind::Postgres => {
+            format!("(SELECT COALESCE(json_agg({value}), CAST('[]' AS JSON)) FROM {from})")
+        }
+    }
+}
+
+/// Runs `statements` (writes that take their values from the same numbered parameters) as one
+/// statement, so they cost one round trip: SQLite runs a list of statements; Postgres, whose
+/// extended protocol takes one statement, runs them as data-modifying CTEs.
+pub fn all_at_once(kind: DbKind, statements: &[String]) -> String {
+    match kind {
+        DbKind::Sqlite => statements.join(";\n"),
+        DbKind::Postgres => {
+            let ctes: Vec<String> = statements
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("w{i} AS ({s} RETURNING 1)"))
+                .collect();
+            format!("WITH {} SELECT 1", ctes.join(", "))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -130,14 +170,30 @@ mod tests {
     fn rows_are_written_from_one_json_parameter_field_by_field() {
         let columns = [("id", Column::Int), ("kind", Column::Text)];
         assert_eq!(
-            insert_rows(DbKind::Sqlite, "events", &columns),
+            insert_rows(DbKind::Sqlite, "events", 1, &columns),
             "INSERT INTO events (id, kind) SELECT CAST(r.value ->> 'id' AS BIGINT), r.value ->> 'kind' \
              FROM jsonb_each($1) AS r ORDER BY r.key"
         );
         assert_eq!(
-            update_rows(DbKind::Postgres, "events", &columns[1..]),
+            update_rows(DbKind::Postgres, "events", 1, &columns[1..]),
             "UPDATE events SET kind = r.value ->> 'kind' FROM jsonb_array_elements(CAST($1 AS JSONB)) \
              WITH ORDINALITY AS r(value, key) WHERE events.id = CAST(r.value ->> 'id' AS BIGINT)"
+        );
+    }
+
+    #[test]
+    fn writes_run_at_once_as_a_list_on_sqlite_and_as_ctes_on_postgres() {
+        let writes = [
+            "INSERT INTO a SELECT 1".to_string(),
+            "UPDATE b SET c = 1".to_string(),
+        ];
+        assert_eq!(
+            all_at_once(DbKind::Sqlite, &writes),
+            "INSERT INTO a SELECT 1;\nUPDATE b SET c = 1"
+        );
+        assert_eq!(
+            all_at_once(DbKind::Postgres, &writes),
+            "WITH w0 AS (INSERT INTO a SELECT 1 RETURNING 1), w1 AS (UPDATE b SET c = 1 RETURNING 1) SELECT 1"
         );
     }
 

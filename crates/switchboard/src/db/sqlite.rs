@@ -108,9 +108,11 @@ impl SqliteDb {
                 .busy_timeout(settings.busy_timeout),
             |options, (name, value)| options.pragma(*name, *value),
         );
-        // The writer first: it creates the file and turns WAL mode on.
+        // The writer first: it creates the file and turns WAL mode on. It is taken with the
+        // gate held, after its last user committed, so it needs no ping before each use.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {path}"))?;

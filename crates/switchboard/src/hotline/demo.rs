@@ -9,7 +9,7 @@ use super::model::{BusinessHours, LineKind, RingStrategy, Shift};
 use super::store::lines::{self, LineSettings};
 use super::store::roster::{self, OnCallPeriod};
 use crate::accounts::{self, NewPerson, OrgId, Role};
-use crate::app::AppState;
+use crate::services::Services;
 
 pub const LADDER_LINE: &str = "+15005550100";
 pub const COMMUNITY_LINE: &str = "+15005550200";
@@ -72,7 +72,7 @@ fn email_of(name: &str) -> String {
 /// Seeds the demo lines into `org` (idempotent: nothing new if the ladder line exists), and
 /// in simulated mode points their numbers at the voice webhook and scripts the people, which
 /// the in-process simulator forgets on every start.
-pub async fn seed(state: &AppState, org: OrgId) -> anyhow::Result<()> {
+pub async fn seed(state: &Services, org: OrgId) -> anyhow::Result<()> {
     create(state, org).await?;
     if let Some(sim) = state.telephony.sim() {
         super::provision::provision_org(state, org).await?;
@@ -81,7 +81,7 @@ pub async fn seed(state: &AppState, org: OrgId) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn create(state: &AppState, org: OrgId) -> anyhow::Result<()> {
+async fn create(state: &Services, org: OrgId) -> anyhow::Result<()> {
     let db = &state.db;
     if lines::find_line_by_number(db, LADDER_LINE).await?.is_some() {
         return Ok(());

@@ -20,16 +20,44 @@ pub mod store;
 pub mod studio_flow;
 pub mod twiml;
 
+use axum::extract::FromRef;
+
 use crate::accounts::OrgId;
-use crate::app::AppState;
 use crate::http::AppResult;
+use crate::services::Services;
+use crate::telephony::SigningKeys;
 
 pub use http::router;
+
+/// The hotline's state: the shared services, the incident desk, and the keys webhooks are
+/// checked with. Its routes take it as their state; handlers pick parts with `FromRef`.
+#[derive(Clone, FromRef)]
+pub struct Hotline {
+    pub services: Services,
+    pub desk: desk::Desk,
+    pub keys: SigningKeys,
+}
+
+impl Hotline {
+    /// Starts the incident desk.
+    pub fn start(services: &Services, keys: &SigningKeys) -> anyhow::Result<Hotline> {
+        let desk = desk::Desk::start(
+            &services.db,
+            services.clock.clone(),
+            services.jobs_wake.clone(),
+        )?;
+        Ok(Hotline {
+            services: services.clone(),
+            desk,
+            keys: keys.clone(),
+        })
+    }
+}
 
 /// What follows every save of a line, from the API or the dashboard: its reminder schedule
 /// moves with it, and in simulated mode its number is pointed at our voice webhook.
 pub async fn after_line_saved(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line: &store::lines::Line,
 ) -> AppResult<()> {

@@ -5,16 +5,16 @@ use super::model::hours::weekday_name;
 use super::model::shifts::format_hhmm;
 use super::store::lines;
 use crate::accounts::{self, OrgId};
-use crate::app::AppState;
 use crate::http::AppResult;
 use crate::ids::LineId;
 use crate::ids::PersonId;
 use crate::notify::{self, Email};
+use crate::services::Services;
 
 /// Tells `person_id` by email that a weekly shift of theirs on line `line_id` was `change`d
 /// ("added" or "removed"). People without an email address are skipped.
 pub async fn shift_changed(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line_id: LineId,
     person_id: PersonId,

@@ -13,11 +13,11 @@ use super::http::voice::{CALL_STATUS_PATH, SEED_VOICE_PATH, VOICE_PATH};
 use super::model::LineKind;
 use super::store::lines::{self, Line};
 use crate::accounts::OrgId;
-use crate::app::AppState;
 use crate::config::TelephonyMode;
+use crate::services::Services;
 
 /// The voice URL a line's number should have.
-pub fn voice_url(state: &AppState, line: &Line) -> String {
+pub fn voice_url(state: &Services, line: &Line) -> String {
     let path = match line.kind {
         LineKind::Shift => SEED_VOICE_PATH,
         LineKind::Ladder => VOICE_PATH,
@@ -26,7 +26,7 @@ pub fn voice_url(state: &AppState, line: &Line) -> String {
 }
 
 /// Points `line`'s number at our voice URL.
-pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
+pub async fn provision(state: &Services, line: &Line) -> anyhow::Result<()> {
     let client = state.telephony.client();
     let url = voice_url(state, line);
     let params = IncomingPhoneNumberParams {
@@ -80,7 +80,7 @@ pub async fn provision(state: &AppState, line: &Line) -> anyhow::Result<()> {
 }
 
 /// Provisions every line of `org`, logging (not failing on) a line that cannot be.
-pub async fn provision_org(state: &AppState, org: OrgId) -> anyhow::Result<()> {
+pub async fn provision_org(state: &Services, org: OrgId) -> anyhow::Result<()> {
     for line in lines::list_lines(&state.db, org).await? {
         if let Err(e) = provision(state, &line).await {
             tracing::warn!(
@@ -95,7 +95,7 @@ pub async fn provision_org(state: &AppState, org: OrgId) -> anyhow::Result<()> {
 
 /// At start in simulated mode: the simulator starts empty, so point every line's number at
 /// us again, or rehearsal calls would not reach lines made in an earlier run.
-pub async fn provision_all_simulated(state: &AppState) -> anyhow::Result<()> {
+pub async fn provision_all_simulated(state: &Services) -> anyhow::Result<()> {
     if state.telephony.mode != TelephonyMode::Simulated {
         return Ok(());
     }
@@ -110,7 +110,7 @@ pub async fn provision_all_simulated(state: &AppState) -> anyhow::Result<()> {
 
 /// After a line is saved in simulated mode: provision it so a rehearsal call reaches it.
 /// (Live numbers are provisioned deliberately, not on every edit.)
-pub async fn after_save(state: &AppState, line: &Line) {
+pub async fn after_save(state: &Services, line: &Line) {
     if state.telephony.mode == TelephonyMode::Simulated
         && let Err(e) = provision(state, line).await
     {

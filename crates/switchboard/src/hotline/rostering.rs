@@ -8,13 +8,13 @@ use super::notices;
 use super::store::lines;
 use super::store::roster::{self, OnCallPeriod};
 use crate::accounts::OrgId;
-use crate::app::AppState;
 use crate::http::AppResult;
+use crate::services::Services;
 
 use crate::ids::LineId;
 
 pub async fn add_shift(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line_id: LineId,
     input: NewShift,
@@ -28,7 +28,7 @@ pub async fn add_shift(
 }
 
 pub async fn remove_shift(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line_id: LineId,
     shift_id: i64,
@@ -39,7 +39,7 @@ pub async fn remove_shift(
 }
 
 pub async fn add_override(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line_id: LineId,
     input: NewOverride,
@@ -54,7 +54,7 @@ pub async fn add_override(
 }
 
 pub async fn add_oncall(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line_id: LineId,
     input: NewOnCall,

@@ -20,12 +20,12 @@ use serde_json::{Value, json};
 
 use super::model::LineKind;
 use super::store::lines;
-use crate::app::AppState;
 use crate::ids::LineId;
+use crate::services::Services;
 
 /// The flow of line `line_id`, checked: the line exists and walks a ladder, and `base_url`
 /// is an absolute http(s) URL.
-pub async fn for_line(state: &AppState, line_id: LineId, base_url: &str) -> anyhow::Result<Value> {
+pub async fn for_line(state: &Services, line_id: LineId, base_url: &str) -> anyhow::Result<Value> {
     let url = url::Url::parse(base_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())

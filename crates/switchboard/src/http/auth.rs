@@ -3,14 +3,14 @@
 //! Both resolve to one organisation and a role; every store call then filters by that
 //! organisation, so another organisation's ids answer 404.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
 use super::error::AppError;
 use crate::accounts::store::{self, Session};
 use crate::accounts::{OrgId, Role};
-use crate::app::AppState;
+use crate::services::Services;
 
 pub const SESSION_COOKIE: &str = "sb_session";
 
@@ -39,13 +39,15 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-impl FromRequestParts<AppState> for ApiCaller {
+impl<S> FromRequestParts<S> for ApiCaller
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = Services::from_ref(state);
         let token = bearer(&parts.headers)
             .ok_or(AppError::Unauthorized("send Authorization: Bearer <token>"))?;
         match store::authenticate_token(&state.db, token, state.clock.now_ms()).await? {
@@ -75,13 +77,15 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 #[derive(Clone, Debug)]
 pub struct SessionUser(pub Session);
 
-impl FromRequestParts<AppState> for SessionUser {
+impl<S> FromRequestParts<S> for SessionUser
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = Services::from_ref(state);
         let secret = cookie(&parts.headers, SESSION_COOKIE)
             .ok_or(AppError::Unauthorized("sign in first"))?;
         match store::find_session(&state.db, secret, state.clock.now_ms()).await? {

@@ -4,21 +4,28 @@
 //! below take a field as such clients send it and name the field when it is wrong.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRef, FromRequest, Request};
 use serde_json::Value;
 
 use super::auth::bearer;
 use super::twilio_signature::{self, SIGNATURE_HEADER};
 use super::{AppError, AppResult};
-use crate::app::AppState;
+use crate::services::Services;
+use crate::telephony::SigningKeys;
 
 /// An authorised Studio request's body as a JSON object (form fields become strings).
 pub struct StudioBody(pub Value);
 
-impl FromRequest<AppState> for StudioBody {
+impl<S> FromRequest<S> for StudioBody
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+    SigningKeys: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let (services, keys) = (Services::from_ref(state), SigningKeys::from_ref(state));
         let (parts, body) = req.into_parts();
         let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let headers = &parts.headers;
@@ -26,7 +33,7 @@ impl FromRequest<AppState> for StudioBody {
         let body = Bytes::from_request(Request::new(body), state)
             .await
             .map_err(|_| AppError::bad_request("unreadable request body"))?;
-        let bearer_ok = match (state.config.webhook_secret.as_ref(), bearer(headers)) {
+        let bearer_ok = match (services.config.webhook_secret.as_ref(), bearer(headers)) {
             (Some(secret), Some(sent)) => {
                 use subtle::ConstantTimeEq as _;
                 bool::from(sent.as_bytes().ct_eq(secret.expose().as_bytes()))
@@ -38,8 +45,9 @@ impl FromRequest<AppState> for StudioBody {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|sig| {
                 twilio_signature::verify(
-                    state,
-                    &state.config.public_url_for(path_and_query),
+                    &services,
+                    &keys,
+                    &services.config.public_url_for(path_and_query),
                     sig,
                     json,
                     &body,

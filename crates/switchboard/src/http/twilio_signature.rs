@@ -5,12 +5,13 @@
 //! proxy in front of us changes the host and scheme that Twilio signed.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
+use crate::services::Services;
+use crate::telephony::SigningKeys;
 
 pub const SIGNATURE_HEADER: &str = "x-twilio-signature";
 
@@ -55,21 +56,26 @@ impl IntoResponse for SignatureRejection {
 /// signed through its `bodySHA256` query parameter. Returns the form parameters (empty for
 /// JSON) or why it failed.
 pub fn verify(
-    state: &AppState,
+    services: &Services,
+    keys: &SigningKeys,
     url: &str,
     signature: &str,
     is_json: bool,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, &'static str> {
     if is_json {
-        if state.any_signing_token(|t| twilio::signature::validate_json(t, url, body, signature)) {
+        if keys.any(services, |t| {
+            twilio::signature::validate_json(t, url, body, signature)
+        }) {
             return Ok(Vec::new());
         }
         return Err("X-Twilio-Signature does not match");
     }
     let params: Vec<(String, String)> =
         serde_urlencoded::from_bytes(body).map_err(|_| "body is not form-encoded")?;
-    if state.any_signing_token(|t| twilio::signature::validate(t, url, &params, signature)) {
+    if keys.any(services, |t| {
+        twilio::signature::validate(t, url, &params, signature)
+    }) {
         Ok(params)
     } else {
         Err("X-Twilio-Signature does not match")
@@ -84,16 +90,22 @@ pub fn is_json(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-impl FromRequest<AppState> for TwilioRequest {
+impl<S> FromRequest<S> for TwilioRequest
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+    SigningKeys: FromRef<S>,
+{
     type Rejection = SignatureRejection;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (services, keys) = (Services::from_ref(state), SigningKeys::from_ref(state));
         let path_and_query = req
             .uri()
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_string();
-        let url = state.config.public_url_for(&path_and_query);
+        let url = services.config.public_url_for(&path_and_query);
         let signature = req
             .headers()
             .get(SIGNATURE_HEADER)
@@ -104,7 +116,8 @@ impl FromRequest<AppState> for TwilioRequest {
         let body = Bytes::from_request(req, state)
             .await
             .map_err(|_| SignatureRejection("unreadable request body"))?;
-        let params = verify(state, &url, &signature, json, &body).map_err(SignatureRejection)?;
+        let params =
+            verify(&services, &keys, &url, &signature, json, &body).map_err(SignatureRejection)?;
         Ok(TwilioRequest {
             url,
             params,

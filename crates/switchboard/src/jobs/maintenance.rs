@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Job, JobContext};
-use crate::app::AppState;
+use crate::services::Services;
 
 /// Deletes dashboard sessions that have expired. Scheduled hourly.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -11,11 +11,12 @@ pub struct PurgeExpiredSessions {}
 
 impl Job for PurgeExpiredSessions {
     const KIND: &'static str = "purge_expired_sessions";
+    type State = ();
 
-    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+    async fn run(self, ctx: JobContext, (): ()) -> anyhow::Result<()> {
         let purged = crate::accounts::store::delete_expired_sessions(
-            &ctx.state.db,
-            ctx.state.clock.now_ms(),
+            &ctx.services.db,
+            ctx.services.clock.now_ms(),
         )
         .await?;
         if purged > 0 {
@@ -26,7 +27,7 @@ impl Job for PurgeExpiredSessions {
 }
 
 /// Makes sure the server's own schedules exist (idempotent; run at every start).
-pub async fn ensure_schedules(state: &AppState) -> anyhow::Result<()> {
+pub async fn ensure_schedules(state: &Services) -> anyhow::Result<()> {
     let now = state.clock.now();
     super::schedule::upsert(
         &state.db,

@@ -9,13 +9,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::accounts::OrgId;
-use crate::app::AppState;
 use crate::ids::JobId;
+use crate::services::Services;
 
-/// What a running job gets: the application and which attempt this is.
+/// What a running job gets: the services and which attempt this is.
 #[derive(Clone)]
 pub struct JobContext {
-    pub state: AppState,
+    pub services: Services,
     pub job_id: JobId,
     pub org: Option<OrgId>,
     /// 1 on the first run.
@@ -26,8 +26,15 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The stored name of this kind. Never rename one that has shipped.
     const KIND: &'static str;
     const MAX_ATTEMPTS: i64 = 8;
+    /// What the job needs besides the services: its module's own state (the incident desk,
+    /// say), given when the kind is registered; `()` for none.
+    type State: Clone + Send + Sync + 'static;
 
-    fn run(self, ctx: JobContext) -> impl Future<Output = anyhow::Result<()>> + Send;
+    fn run(
+        self,
+        ctx: JobContext,
+        state: Self::State,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
@@ -40,13 +47,15 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn register<J: Job>(mut self) -> Self {
-        let runner: Runner = Arc::new(|ctx: JobContext, payload: &str| {
+    /// Registers kind `J`, whose runs get `state`.
+    pub fn register<J: Job>(mut self, state: J::State) -> Self {
+        let runner: Runner = Arc::new(move |ctx: JobContext, payload: &str| {
             let parsed = serde_json::from_str::<J>(payload);
+            let state = state.clone();
             Box::pin(async move {
                 let job =
                     parsed.map_err(|e| anyhow::anyhow!("cannot read the job's payload: {e}"))?;
-                job.run(ctx).await
+                job.run(ctx, state).await
             }) as BoxFuture
         });
         self.runners.insert(J::KIND, runner);

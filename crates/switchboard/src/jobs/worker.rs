@@ -8,9 +8,9 @@ use futures::FutureExt as _;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use super::registry::JobContext;
+use super::registry::{JobContext, Registry};
 use super::{schedule, store};
-use crate::app::AppState;
+use crate::services::Services;
 
 /// How long an idle worker sleeps before looking again (it is also woken on enqueue).
 const IDLE_POLL: Duration = Duration::from_millis(250);
@@ -27,7 +27,7 @@ pub struct Workers {
 
 impl Workers {
     /// Starts `count` workers, the reaper and the scheduler.
-    pub fn start(state: &AppState, count: usize) -> Workers {
+    pub fn start(services: &Services, registry: &Registry, count: usize) -> Workers {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let process = format!("{}-{}", hostname(), std::process::id());
@@ -36,9 +36,10 @@ impl Workers {
             let suffix =
                 crate::accounts::secrets::token_hash(&crate::accounts::secrets::new_token(""));
             let name = format!("{process}-w{n}-{}", &suffix[..6]);
-            tasks.spawn(work_loop(state.clone(), name, stopped.clone()));
+            let (services, registry) = (services.clone(), registry.clone());
+            tasks.spawn(work_loop(services, registry, name, stopped.clone()));
         }
-        tasks.spawn(housekeeping_loop(state.clone(), stopped));
+        tasks.spawn(housekeeping_loop(services.clone(), stopped));
         Workers { stop, tasks }
     }
 
@@ -53,12 +54,25 @@ fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "switchboard".to_string())
 }
 
-async fn work_loop(state: AppState, worker: String, mut stopped: watch::Receiver<bool>) {
+async fn work_loop(
+    services: Services,
+    registry: Registry,
+    worker: String,
+    mut stopped: watch::Receiver<bool>,
+) {
     loop {
         if *stopped.borrow() {
             return;
         }
-        match run_next(&state, &worker, stopped.clone(), SHUTDOWN_GRACE).await {
+        match run_next(
+            &services,
+            &registry,
+            &worker,
+            stopped.clone(),
+            SHUTDOWN_GRACE,
+        )
+        .await
+        {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => tracing::error!(
@@ -69,15 +83,15 @@ async fn work_loop(state: AppState, worker: String, mut stopped: watch::Receiver
         }
         tokio::select! {
             _ = stopped.changed() => {}
-            _ = state.jobs_wake.notified() => {}
+            _ = services.jobs_wake.notified() => {}
             _ = tokio::time::sleep(IDLE_POLL) => {}
         }
     }
 }
 
-async fn housekeeping_loop(state: AppState, mut stopped: watch::Receiver<bool>) {
+async fn housekeeping_loop(services: Services, mut stopped: watch::Receiver<bool>) {
     loop {
-        if let Err(err) = housekeeping(&state).await {
+        if let Err(err) = housekeeping(&services).await {
             tracing::error!(error = format!("{err:#}"), "scheduler tick failed");
         }
         tokio::select! {
@@ -88,7 +102,7 @@ async fn housekeeping_loop(state: AppState, mut stopped: watch::Receiver<bool>) 
 }
 
 /// Reaps expired leases and fires due schedules. Returns how many jobs schedules enqueued.
-pub async fn housekeeping(state: &AppState) -> anyhow::Result<usize> {
+pub async fn housekeeping(state: &Services) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let reaped = store::reap_expired(&state.db, now.as_millisecond()).await?;
     if reaped > 0 {
@@ -105,7 +119,8 @@ pub async fn housekeeping(state: &AppState) -> anyhow::Result<usize> {
 /// true, the job has `grace` to finish; then it is released to the queue, its attempt not
 /// counted, for another worker (or this one after a restart) to run.
 pub async fn run_next(
-    state: &AppState,
+    state: &Services,
+    registry: &Registry,
     worker: &str,
     mut stopped: watch::Receiver<bool>,
     grace: Duration,
@@ -114,14 +129,14 @@ pub async fn run_next(
         return Ok(false);
     };
     let ctx = JobContext {
-        state: state.clone(),
+        services: state.clone(),
         job_id: job.id,
         org: job.org_id,
         attempt: job.attempts,
     };
     let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, job.attempt = job.attempts);
     let _enter = span.enter();
-    let Some(fut) = state.registry.run(&job.kind, ctx, &job.payload) else {
+    let Some(fut) = registry.run(&job.kind, ctx, &job.payload) else {
         let error = format!("no job kind '{}' is registered in this version", job.kind);
         store::fail(&state.db, &job, worker, &error, state.clock.now_ms()).await?;
         return Ok(true);
@@ -162,7 +177,7 @@ pub async fn run_next(
 }
 
 async fn record_failure(
-    state: &AppState,
+    state: &Services,
     job: &store::Claimed,
     worker: &str,
     error: &str,
@@ -182,11 +197,12 @@ async fn record_failure(
 
 /// Runs schedules and due jobs until nothing is due at the clock's current time. For tests
 /// and the CLI; returns how many jobs ran.
-pub async fn run_until_idle(state: &AppState) -> anyhow::Result<usize> {
+pub async fn run_until_idle(state: &Services, registry: &Registry) -> anyhow::Result<usize> {
     let mut ran = 0;
     loop {
         housekeeping(state).await?;
-        if !run_next(state, "inline", watch::channel(false).1, SHUTDOWN_GRACE).await? {
+        let stopped = watch::channel(false).1;
+        if !run_next(state, registry, "inline", stopped, SHUTDOWN_GRACE).await? {
             return Ok(ran);
         }
         ran += 1;

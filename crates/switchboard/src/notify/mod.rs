@@ -50,9 +50,10 @@ pub struct DeliverEmail {
 impl Job for DeliverEmail {
     const KIND: &'static str = "deliver_email";
     const MAX_ATTEMPTS: i64 = 10;
+    type State = ();
 
-    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
-        let state = &ctx.state;
+    async fn run(self, ctx: JobContext, (): ()) -> anyhow::Result<()> {
+        let state = &ctx.services;
         let Some(email) = store::find_queued(&state.db, self.email_id).await? else {
             return Ok(()); // already delivered by an earlier attempt
         };

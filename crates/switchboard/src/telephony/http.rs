@@ -1,7 +1,7 @@
 //! Twilio-facing routes of the telephony shell: call and message status callbacks, signed.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use serde::Deserialize;
@@ -9,11 +9,17 @@ use twilio::webhook::{CallStatusCallback, MessageStatusCallback};
 
 use super::ledger;
 use crate::accounts::OrgId;
-use crate::app::AppState;
+use crate::http::AppResult;
 use crate::http::twilio_signature::TwilioRequest;
-use crate::http::{AppError, AppResult};
+use crate::services::Services;
+use crate::telephony::SigningKeys;
 
-pub fn router() -> Router<AppState> {
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Services: FromRef<S>,
+    SigningKeys: FromRef<S>,
+{
     Router::new()
         .route("/twilio/calls/status", post(call_status))
         .route("/twilio/messages/status", post(message_status))
@@ -22,43 +28,31 @@ pub fn router() -> Router<AppState> {
 /// The organisation is part of the callback URL we gave Twilio, and so covered by the signature.
 #[derive(Deserialize)]
 struct OrgParam {
-    org: i64,
+    org: OrgId,
 }
 
 async fn call_status(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     Query(q): Query<OrgParam>,
     req: TwilioRequest,
 ) -> AppResult<StatusCode> {
-    let cb = CallStatusCallback::from_pairs(&req.params)
-        .map_err(|e| AppError::field(e.field(), e.to_string()))?;
-    let applied = ledger::apply_call_callback(
-        &state.db,
-        OrgId::new(q.org),
-        &cb,
-        &req.params,
-        state.clock.now_ms(),
-    )
-    .await?;
+    let cb = CallStatusCallback::from_pairs(&req.params)?;
+    let applied =
+        ledger::apply_call_callback(&state.db, q.org, &cb, &req.params, state.clock.now_ms())
+            .await?;
     tracing::debug!(call.sid = cb.call_sid, status = %cb.call_status, ?applied, "call status callback");
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn message_status(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     Query(q): Query<OrgParam>,
     req: TwilioRequest,
 ) -> AppResult<StatusCode> {
-    let cb = MessageStatusCallback::from_pairs(&req.params)
-        .map_err(|e| AppError::field(e.field(), e.to_string()))?;
-    let applied = ledger::apply_message_callback(
-        &state.db,
-        OrgId::new(q.org),
-        &cb,
-        &req.params,
-        state.clock.now_ms(),
-    )
-    .await?;
+    let cb = MessageStatusCallback::from_pairs(&req.params)?;
+    let applied =
+        ledger::apply_message_callback(&state.db, q.org, &cb, &req.params, state.clock.now_ms())
+            .await?;
     tracing::debug!(message.sid = cb.message_sid, status = %cb.message_status, ?applied, "message status callback");
     Ok(StatusCode::NO_CONTENT)
 }

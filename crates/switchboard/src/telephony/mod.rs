@@ -8,8 +8,10 @@
 pub mod http;
 pub mod ledger;
 mod outbound;
+mod signing;
 
 pub use outbound::{Owner, place_call, send_text};
+pub use signing::SigningKeys;
 
 use anyhow::Context as _;
 use twilio::client::{Client, ClientConfig};
@@ -33,7 +35,7 @@ pub struct SimRuntime {
 impl Telephony {
     /// Live telephony, or the simulator started on `SWITCHBOARD_SIM_LISTEN`.
     pub async fn start(config: &Config) -> anyhow::Result<Telephony> {
-        crate::app::install_crypto_provider();
+        crate::services::install_crypto_provider();
         match config.telephony {
             TelephonyMode::Live => {
                 let cfg = ClientConfig::new(
@@ -88,7 +90,7 @@ impl Telephony {
 
     /// A facade that must never be asked to call out (one-shot admin commands).
     pub fn offline(config: &Config) -> anyhow::Result<Telephony> {
-        crate::app::install_crypto_provider();
+        crate::services::install_crypto_provider();
         let mut cfg = ClientConfig::new(
             config.twilio_account_sid.clone(),
             config.twilio_auth_token.expose(),

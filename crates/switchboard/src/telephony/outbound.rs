@@ -6,7 +6,7 @@ use twilio::resources::{CallResource, MessageResource};
 
 use super::ledger;
 use crate::accounts::OrgId;
-use crate::app::AppState;
+use crate::services::Services;
 
 /// What a call or text belongs to, e.g. `("hotline_incident", 12)`; kept in the ledger.
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +18,7 @@ pub struct Owner {
 /// Places a call. Status callbacks (all four events) come back to the ledger unless the
 /// caller set its own `status_callback`.
 pub async fn place_call(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     owner: Option<Owner>,
     mut call: CreateCall,
@@ -51,7 +51,7 @@ pub async fn place_call(
 
 /// Sends a text. Its status callbacks come back to the ledger.
 pub async fn send_text(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     owner: Option<Owner>,
     mut message: CreateMessage,

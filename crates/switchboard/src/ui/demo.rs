@@ -4,7 +4,6 @@
 use crate::accounts::numbers::NewPhoneNumber;
 use crate::accounts::{self};
 use crate::app::AppState;
-use crate::http::AppError;
 
 /// Seeds the demo data into `default`. Idempotent: what is already there is left alone.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
@@ -23,7 +22,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             purpose: purpose.to_string(),
         };
         match accounts::numbers::add_number(&state.db, org, &new, now).await {
-            Ok(_) | Err(AppError::Conflict { .. }) => {}
+            Ok(_) | Err(crate::error::StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),
         }
     }

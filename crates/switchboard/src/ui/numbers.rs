@@ -46,8 +46,10 @@ async fn add(
         purpose: form.purpose.clone(),
     };
     let added = match new.validate() {
-        Ok(new) => numbers::add_number(&state.db, session.org, &new, state.clock.now_ms()).await,
-        Err(e) => Err(e),
+        Ok(new) => numbers::add_number(&state.db, session.org, &new, state.clock.now_ms())
+            .await
+            .map_err(crate::http::AppError::from),
+        Err(e) => Err(e.into()),
     };
     let Err(err) = added else {
         return Ok(see_other("/settings#numbers"));

@@ -120,7 +120,7 @@ async fn save(
     let status = match result {
         Ok(()) => {
             // Webhooks signed with the organisation's new token are accepted from now on.
-            state.reload_signing_tokens().await?;
+            state.signing_keys.reload(&state.db).await?;
             page.notice = Some("Settings saved.");
             StatusCode::OK
         }

@@ -92,5 +92,6 @@ async fn an_unreachable_smtp_server_leaves_the_email_queued_for_retry() {
         jobs[0]["last_error"].as_str().unwrap().contains("SMTP"),
         "{jobs}"
     );
+    app.expect_leftover_jobs();
     app.stop().await;
 }

@@ -15,10 +15,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(db_url: &str) -> Server {
+    /// Starts `switchboard serve` on `listen` (a free loopback address).
+    fn start(db_url: &str, listen: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", db_url)
@@ -62,6 +63,35 @@ impl Drop for Server {
     }
 }
 
+/// A loopback address nothing listens on (the port is free when this returns).
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
+/// Waits until the server at `address` answers `/readyz` with 200 (database up, migrated).
+async fn ready(address: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let answer = client.get(format!("http://{address}/readyz")).send().await;
+        if answer.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{address} never became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits (bounded) until `sql` counts at least `n`.
+async fn at_least(db: &Db, sql: &'static str, n: i64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while scalar(db, sql).await < n {
+        assert!(Instant::now() < deadline, "{what} did not happen in time");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn scalar(db: &Db, sql: &'static str) -> i64 {
     switchboard::with_db!(db, p => sqlx::query_scalar::<_, i64>(sql).fetch_one(p).await).unwrap()
 }
@@ -71,15 +101,12 @@ async fn two_serve_processes_never_run_a_job_twice_and_fire_each_occurrence_once
     let test_db = TestDb::create().await;
     let db = Db::connect(&test_db.url).await.unwrap();
     db.migrate().await.unwrap();
-    let a = Server::start(&test_db.url);
-    let b = Server::start(&test_db.url);
-    // Wait until both have started (each upserts the maintenance schedule and bootstraps).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while scalar(&db, "SELECT COUNT(*) FROM organisations").await < 1 {
-        assert!(Instant::now() < deadline, "the servers never bootstrapped");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (address_a, address_b) = (free_address(), free_address());
+    let a = Server::start(&test_db.url, &address_a);
+    let b = Server::start(&test_db.url, &address_b);
+    // Both serve (and so run their workers) before any job is queued.
+    ready(&address_a).await;
+    ready(&address_b).await;
 
     let now = jiff::Timestamp::now();
     let mut tx = db.write().await.unwrap();
@@ -109,12 +136,20 @@ async fn two_serve_processes_never_run_a_job_twice_and_fire_each_occurrence_once
     .await
     .unwrap();
 
+    // Every queued job done, and three occurrences of the schedule fired and done.
+    at_least(
+        &db,
+        "SELECT COUNT(*) FROM jobs WHERE state = 'done' AND dedup_key LIKE 'schedule:' || \
+         (SELECT CAST(id AS TEXT) FROM schedules WHERE name = 'fleet:every-second') || ':%'",
+        3,
+        "three occurrences of the every-two-seconds schedule",
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(120);
     while scalar(&db, "SELECT COUNT(*) FROM jobs WHERE state <> 'done'").await > 0 {
         assert!(Instant::now() < deadline, "jobs were not all done in time");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_secs(7)).await;
     jobs::schedule::deactivate(&db, every_second, now.as_millisecond())
         .await
         .unwrap();

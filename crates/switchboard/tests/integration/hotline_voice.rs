@@ -225,6 +225,9 @@ async fn nobody_on_shift_answering_takes_a_voicemail_emailed_exactly_once_with_i
     );
     assert!(data.contains(&format!("{recording}.mp3")), "{data}");
     assert!(data.contains("boiler is leaking"), "{data}");
+    // The transcription deadline passes: nothing more goes out, and the queue is empty.
+    app.advance(10 * 60);
+    app.run_jobs().await;
     app.stop().await;
 }
 
@@ -476,6 +479,9 @@ async fn a_failed_transcription_arriving_before_the_recording_still_sends_one_em
         "{data}"
     );
     assert!(data.contains("7 seconds"), "{data}");
+    // The transcription deadline passes: nothing more goes out, and the queue is empty.
+    app.advance(10 * 60);
+    app.run_jobs().await;
     app.stop().await;
 }
 
@@ -492,6 +498,9 @@ async fn a_call_when_nobody_is_on_shift_goes_straight_to_voicemail() {
         "{summary}"
     );
     assert!(!summary.contains("Dial"), "{summary}");
+    // The transcription deadline passes: nothing more goes out, and the queue is empty.
+    app.advance(10 * 60);
+    app.run_jobs().await;
     app.stop().await;
 }
 

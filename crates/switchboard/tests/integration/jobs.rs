@@ -31,8 +31,9 @@ struct Flaky {
 impl Job for Flaky {
     const KIND: &'static str = "test_flaky";
     const MAX_ATTEMPTS: i64 = 3;
+    type State = ();
 
-    async fn run(self, _ctx: JobContext) -> anyhow::Result<()> {
+    async fn run(self, _ctx: JobContext, (): ()) -> anyhow::Result<()> {
         let n = {
             let mut guard = RUNS.lock().unwrap();
             let map = guard.get_or_insert_with(HashMap::new);
@@ -48,9 +49,9 @@ impl Job for Flaky {
 }
 
 async fn app() -> TestApp {
-    let registry = switchboard::app::registry().register::<Flaky>();
+    let jobs = |kinds: switchboard::jobs::Registry| kinds.register::<Flaky>(());
     TestApp::spawn_with(TestOptions {
-        registry: Some(registry),
+        jobs: Some(jobs),
         ..TestOptions::default()
     })
     .await
@@ -154,6 +155,7 @@ async fn a_failing_job_backs_off_retries_and_is_kept_as_failed_with_its_last_err
     );
     assert_eq!(app.run_jobs().await, 1);
     assert_eq!(runs(&key), 4);
+    app.expect_leftover_jobs();
     app.stop().await;
 }
 
@@ -241,6 +243,7 @@ async fn an_unknown_job_kind_fails_with_a_clear_error() {
             .contains("from_the_future"),
         "{failed}"
     );
+    app.expect_leftover_jobs();
     app.stop().await;
 }
 
@@ -322,9 +325,9 @@ async fn a_bad_rrule_or_time_zone_is_refused() {
 
 #[tokio::test]
 async fn background_workers_pick_up_jobs_without_being_driven() {
-    let registry = switchboard::app::registry().register::<Flaky>();
+    let jobs = |kinds: switchboard::jobs::Registry| kinds.register::<Flaky>(());
     let app = TestApp::spawn_with(TestOptions {
-        registry: Some(registry),
+        jobs: Some(jobs),
         workers: 2,
         ..TestOptions::default()
     })
@@ -357,17 +360,18 @@ struct Stuck {}
 
 impl Job for Stuck {
     const KIND: &'static str = "test_stuck";
+    type State = ();
 
-    async fn run(self, _ctx: JobContext) -> anyhow::Result<()> {
+    async fn run(self, _ctx: JobContext, (): ()) -> anyhow::Result<()> {
         std::future::pending().await
     }
 }
 
 #[tokio::test]
 async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_attempt_uncounted() {
-    let registry = switchboard::app::registry().register::<Stuck>();
+    let jobs = |kinds: switchboard::jobs::Registry| kinds.register::<Stuck>(());
     let app = TestApp::spawn_with(TestOptions {
-        registry: Some(registry),
+        jobs: Some(jobs),
         ..TestOptions::default()
     })
     .await;
@@ -385,7 +389,8 @@ async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_at
     let state = app.state.clone();
     let worker = tokio::spawn(async move {
         let grace = std::time::Duration::from_millis(200);
-        jobs::worker::run_next(&state, "worker-shutting-down", stopped, grace).await
+        let worker = "worker-shutting-down";
+        jobs::worker::run_next(&state.services, &state.registry, worker, stopped, grace).await
     });
     // Wait until the job is running, then ask for shutdown.
     for _ in 0..200 {
@@ -405,5 +410,6 @@ async fn on_shutdown_a_job_still_running_after_the_grace_is_released_with_its_at
     let row = jobs::store::find(&app.state.db, id).await.unwrap().unwrap();
     assert_eq!(row.state, JobState::Queued, "released for another worker");
     assert_eq!(row.attempts, 0, "the interrupted attempt does not count");
+    app.expect_leftover_jobs();
     app.stop().await;
 }

@@ -12,7 +12,7 @@ use crate::hotline::model::LineKind;
 use crate::hotline::model::incident::{self, Effect, IncidentState, Situation};
 use crate::hotline::model::roster::Roster;
 use crate::hotline::store::batch::{self, AttemptRow, Changes, EventRow, IncidentRow};
-use crate::hotline::store::batch::{Loaded, LoadedLine};
+use crate::hotline::store::batch::{Loaded, LoadedLine, PoolMove, Wanted};
 use crate::hotline::store::voicemail;
 use crate::ids::{IncidentId, LineId, OrgId};
 use crate::notify::{self, Email};
@@ -33,39 +33,38 @@ struct Entry {
 }
 
 impl Book {
-    /// Reads the incidents and lines `requests` name, and the lines of those incidents.
+    /// Reads the incidents and lines `requests` name, the lines of those incidents, and an id
+    /// for each incident the batch may open.
     pub(super) async fn load(tx: &mut Tx, requests: &[Request]) -> StoreResult<Book> {
-        let (mut ids, mut call_sids) = (BTreeSet::new(), BTreeSet::new());
-        let (mut line_ids, mut numbers, mut only_ladder) =
-            (BTreeSet::new(), BTreeSet::new(), false);
+        let mut wanted = Wanted::default();
         for request in requests {
             match &request.target {
                 Target::Incident { id, line } => {
-                    ids.insert(*id);
-                    line_ids.extend(*line);
+                    wanted.incidents.insert(*id);
+                    wanted.lines.extend(*line);
                 }
                 Target::CallSid(sid) => {
-                    call_sids.insert(sid.clone());
+                    wanted.call_sids.insert(sid.clone());
                 }
                 Target::Call { line, call_sid, .. } => {
-                    call_sids.extend(call_sid.clone());
+                    wanted.call_sids.extend(call_sid.clone());
+                    wanted.openings += 1;
                     match line {
                         LineRef::Id(id) => {
-                            line_ids.insert(*id);
+                            wanted.lines.insert(*id);
                         }
                         LineRef::Number(number) => {
-                            numbers.insert(number.clone());
+                            wanted.numbers.insert(number.clone());
                         }
-                        LineRef::OnlyLadder => only_ladder = true,
+                        LineRef::OnlyLadder => wanted.only_ladder = true,
                     }
                 }
             }
         }
-        let loaded = batch::incidents(tx, &ids, &call_sids).await?;
-        line_ids.extend(loaded.iter().map(|l| l.state.incident.line_id));
-        let lines = batch::lines(tx, &line_ids, &numbers, only_ladder).await?;
+        let snapshot = batch::load(tx, &wanted).await?;
         Ok(Book {
-            incidents: loaded
+            incidents: snapshot
+                .incidents
                 .into_iter()
                 .map(|l| {
                     let entry = Entry {
@@ -76,29 +75,15 @@ impl Book {
                     (entry.state.incident.id, entry)
                 })
                 .collect(),
-            lines: lines.into_iter().map(|l| (l.line.id, l)).collect(),
+            lines: snapshot.lines.into_iter().map(|l| (l.line.id, l)).collect(),
             moved_pools: BTreeSet::new(),
             effects: Vec::new(),
-            fresh_ids: Vec::new().into_iter(),
+            fresh_ids: snapshot.fresh_ids.into_iter(),
         })
     }
 
     pub(super) fn lines(&self) -> impl Iterator<Item = &LoadedLine> {
         self.lines.values()
-    }
-
-    /// Takes an id for every incident the batch may open.
-    pub(super) async fn reserve_ids(
-        &mut self,
-        tx: &mut Tx,
-        requests: &[Request],
-    ) -> StoreResult<()> {
-        let calls = requests
-            .iter()
-            .filter(|r| matches!(r.target, Target::Call { .. }))
-            .count();
-        self.fresh_ids = batch::reserve_incident_ids(tx, calls).await?.into_iter();
-        Ok(())
     }
 
     /// Applies one request to the batch's incidents. A refused request changes nothing.
@@ -304,7 +289,10 @@ impl Book {
         changes.pool_moves = self
             .moved_pools
             .iter()
-            .map(|id| (*id, self.lines[id].line.pool_position))
+            .map(|id| PoolMove {
+                id: *id,
+                pool_position: self.lines[id].line.pool_position,
+            })
             .collect();
         batch::write(tx, &changes).await?;
         let mut queued_jobs = false;

@@ -250,7 +250,6 @@ async fn transact(
             );
         }
     }
-    book.reserve_ids(&mut tx, requests).await?;
     let results = requests
         .iter()
         .map(|r| book.apply(r, |line| rosters.get(&line).map(|c| &c.roster), now))

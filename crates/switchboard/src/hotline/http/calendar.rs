@@ -11,13 +11,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::{self, OrgId, Role};
-use crate::app::AppState;
 use crate::hotline::model::feed::{self, LineRoster, OnCallSpan};
 use crate::hotline::store::{feeds, lines, roster};
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::ids::PersonId;
+use crate::services::Services;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .route("/calendar/{file}", get(feed_ics))
         .route("/api/v1/people/{id}/calendar", get(get_feed_url))
@@ -31,7 +31,7 @@ pub struct FeedUrl {
     pub url: String,
 }
 
-pub(crate) fn feed_url(state: &AppState, token: &str) -> FeedUrl {
+pub(crate) fn feed_url(state: &Services, token: &str) -> FeedUrl {
     FeedUrl {
         url: state
             .config
@@ -42,7 +42,7 @@ pub(crate) fn feed_url(state: &AppState, token: &str) -> FeedUrl {
 #[utoipa::path(get, path = "/api/v1/people/{id}/calendar", tag = "hotline", security(("bearer" = [])),
     responses((status = 200, body = FeedUrl), (status = 404)))]
 pub async fn get_feed_url(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
 ) -> AppResult<Json<FeedUrl>> {
@@ -55,7 +55,7 @@ pub async fn get_feed_url(
 #[utoipa::path(post, path = "/api/v1/people/{id}/calendar/rotate", tag = "hotline", security(("bearer" = [])),
     responses((status = 200, body = FeedUrl, description = "the new URL; the old one stops working"), (status = 404)))]
 pub async fn rotate_feed_url(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
 ) -> AppResult<Json<FeedUrl>> {
@@ -67,7 +67,7 @@ pub async fn rotate_feed_url(
 }
 
 /// The feed itself. The token in the path is the only credential; an unknown one is a 404.
-async fn feed_ics(State(state): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
+async fn feed_ics(State(state): State<Services>, Path(file): Path<String>) -> AppResult<Response> {
     let token = file
         .strip_suffix(".ics")
         .ok_or(AppError::NotFound("calendar feed"))?;
@@ -93,7 +93,7 @@ async fn feed_ics(State(state): State<AppState>, Path(file): Path<String>) -> Ap
         .into_response())
 }
 
-async fn rosters(state: &AppState, org: OrgId) -> AppResult<Vec<LineRoster>> {
+async fn rosters(state: &Services, org: OrgId) -> AppResult<Vec<LineRoster>> {
     let mut out = Vec::new();
     for line in lines::list_lines(&state.db, org).await? {
         let oncall = roster::oncall_periods(&state.db, org, line.id)

@@ -13,13 +13,12 @@ pub mod volunteers;
 use axum::Router;
 use serde_json::Value;
 
-use super::desk::{DeskError, Outcome, Request, Target};
+use super::desk::{Desk, DeskError, Outcome, Request, Target};
 use super::model::incident::{Command, Refusal};
-use crate::app::AppState;
 use crate::http::AppError;
 use crate::ids::OrgId;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .merge(api::router())
         .merge(studio::router())
@@ -31,7 +30,7 @@ pub fn router() -> Router<AppState> {
 
 /// Hands `command` for `target` to the incident desk; `request` is what the audit trail keeps.
 pub(crate) async fn submit(
-    state: &AppState,
+    desk: &Desk,
     org: Option<OrgId>,
     target: Target,
     command: Command,
@@ -43,7 +42,7 @@ pub(crate) async fn submit(
         command,
         request: request.to_string(),
     };
-    state.desk.submit(request).await
+    desk.submit(request).await
 }
 
 impl From<DeskError> for AppError {

@@ -14,15 +14,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::submit;
-use crate::app::AppState;
-use crate::hotline::desk::{LineRef, Target};
+use crate::hotline::desk::{Desk, LineRef, Target};
 use crate::hotline::model::incident::Command;
 use crate::hotline::model::{AttemptResult, IncidentStatus};
 use crate::http::studio::{StudioBody, opt_int, opt_str, phone, required_int};
 use crate::http::{AppError, AppResult};
 use crate::ids::{IncidentId, LineId};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .route("/api/telephony/next-target", post(next_target))
         .route("/api/telephony/answered", post(answered))
@@ -45,7 +44,7 @@ fn call_sid(body: &Value) -> AppResult<Option<String>> {
 }
 
 async fn next_target(
-    State(state): State<AppState>,
+    State(desk): State<Desk>,
     Query(q): Query<LineQuery>,
     StudioBody(body): StudioBody,
 ) -> AppResult<Json<Value>> {
@@ -66,7 +65,7 @@ async fn next_target(
             (target, Command::FirstTarget)
         }
     };
-    let walked = submit(&state, None, target, command, &body).await?;
+    let walked = submit(&desk, None, target, command, &body).await?;
     let incident = &walked.state.incident;
     let ringing = walked.state.ringing().last();
     Ok(Json(match ringing {
@@ -88,7 +87,7 @@ async fn next_target(
 }
 
 async fn answered(
-    State(state): State<AppState>,
+    State(desk): State<Desk>,
     StudioBody(body): StudioBody,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
@@ -99,12 +98,12 @@ async fn answered(
         phone: phone(&body, "answeredPhone")?,
         call_sid: call_sid(&body)?,
     };
-    submit(&state, None, target, command, &body).await?;
+    submit(&desk, None, target, command, &body).await?;
     Ok(Json(json!({ "success": true })))
 }
 
 async fn completed(
-    State(state): State<AppState>,
+    State(desk): State<Desk>,
     StudioBody(body): StudioBody,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
@@ -116,7 +115,7 @@ async fn completed(
         return Err(AppError::field("duration", "must not be negative"));
     }
     submit(
-        &state,
+        &desk,
         None,
         target,
         Command::Completed { duration_secs },
@@ -127,7 +126,7 @@ async fn completed(
 }
 
 async fn attempt_failed(
-    State(state): State<AppState>,
+    State(desk): State<Desk>,
     StudioBody(body): StudioBody,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
@@ -147,6 +146,6 @@ async fn attempt_failed(
         reason,
         call_sid: call_sid(&body)?,
     };
-    submit(&state, None, target, command, &body).await?;
+    submit(&desk, None, target, command, &body).await?;
     Ok(Json(json!({ "success": true })))
 }

@@ -18,8 +18,7 @@ use twilio::twiml::VoiceResponse;
 use twilio::webhook::{CallStatusCallback, DialAction, VoiceRequest};
 
 use super::submit;
-use crate::app::AppState;
-use crate::hotline::desk::{DeskError, LineRef, Outcome, Target};
+use crate::hotline::desk::{Desk, DeskError, LineRef, Outcome, Target};
 use crate::hotline::model::incident::{Command, DialOutcome};
 use crate::hotline::model::{AttemptResult, IncidentStatus};
 use crate::hotline::store::{incidents, lines};
@@ -28,6 +27,7 @@ use crate::http::twilio_signature::TwilioRequest;
 use crate::http::twiml::Twiml;
 use crate::http::{AppError, AppResult};
 use crate::ids::{IncidentId, LineId};
+use crate::services::Services;
 
 /// The voice URL of a ladder line (and of any line: `To` selects it).
 pub const VOICE_PATH: &str = "/twilio/hotline/voice";
@@ -36,7 +36,7 @@ pub const SEED_VOICE_PATH: &str = "/callrouting/handle";
 /// The status callback of a line's number: the inbound call's end.
 pub const CALL_STATUS_PATH: &str = "/twilio/hotline/call-status";
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .route(SEED_VOICE_PATH, post(incoming))
         .route(VOICE_PATH, post(incoming))
@@ -55,7 +55,11 @@ struct FlowQuery {
     round: Option<i64>,
 }
 
-async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResult<Twiml> {
+async fn incoming(
+    State(state): State<Services>,
+    State(desk): State<Desk>,
+    req: TwilioRequest,
+) -> AppResult<Twiml> {
     let call = VoiceRequest::from_pairs(&req.params)?;
     let request =
         json!({ "source": "voice", "CallSid": call.call_sid, "From": call.from, "To": call.to });
@@ -64,7 +68,7 @@ async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResul
         caller: call.from.clone(),
         call_sid: Some(call.call_sid.clone()),
     };
-    match submit(&state, None, target, Command::Incoming, &request).await {
+    match submit(&desk, None, target, Command::Incoming, &request).await {
         Ok(outcome) => {
             tracing::info!(
                 incident.id = %outcome.state.incident.id,
@@ -88,7 +92,7 @@ async fn incoming(State(state): State<AppState>, req: TwilioRequest) -> AppResul
 
 /// The TwiML of where the walk is: dial the round still ringing, offer voicemail when nobody
 /// was left, hang up when the call was taken or is over.
-fn where_the_walk_is(state: &AppState, outcome: &Outcome) -> Twiml {
+fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
     let (line, incident) = (&outcome.line, &outcome.state.incident);
     match incident.status {
         IncidentStatus::Open => {
@@ -127,7 +131,7 @@ fn where_the_walk_is(state: &AppState, outcome: &Outcome) -> Twiml {
 }
 
 /// Seed 001's recording and transcription webhooks, for both kinds of line.
-pub fn voicemail_urls(state: &AppState) -> twiml::VoicemailUrls {
+pub fn voicemail_urls(state: &Services) -> twiml::VoicemailUrls {
     twiml::VoicemailUrls {
         action: state.config.public_url_for("/callrouting/recording"),
         recording_status: state
@@ -139,7 +143,8 @@ pub fn voicemail_urls(state: &AppState) -> twiml::VoicemailUrls {
 
 /// The `<Dial>` ended: the bridged call is over, or nobody took it and the walk goes on.
 async fn dial_result(
-    State(state): State<AppState>,
+    State(state): State<Services>,
+    State(desk): State<Desk>,
     Query(q): Query<FlowQuery>,
     req: TwilioRequest,
 ) -> AppResult<Twiml> {
@@ -164,7 +169,7 @@ async fn dial_result(
         id: q.incident,
         line: Some(q.line),
     };
-    let walked = submit(&state, None, target, command, &request).await?;
+    let walked = submit(&desk, None, target, command, &request).await?;
     tracing::info!(
         incident.id = %q.incident,
         call.sid = dial.call_sid,
@@ -178,7 +183,8 @@ async fn dial_result(
 
 /// The whisper on the callee's leg, before they are connected.
 async fn whisper(
-    State(state): State<AppState>,
+    State(state): State<Services>,
+    State(_desk): State<Desk>,
     Query(q): Query<FlowQuery>,
     _req: TwilioRequest,
 ) -> AppResult<Twiml> {
@@ -203,7 +209,8 @@ async fn whisper(
 /// The callee's key after the whisper: 1 takes the call (unless someone else already has),
 /// anything else declines it.
 async fn whisper_answer(
-    State(state): State<AppState>,
+    State(_state): State<Services>,
+    State(desk): State<Desk>,
     Query(q): Query<FlowQuery>,
     req: TwilioRequest,
 ) -> AppResult<Twiml> {
@@ -227,7 +234,7 @@ async fn whisper_answer(
         id: q.incident,
         line: Some(q.line),
     };
-    let outcome = submit(&state, None, target, command, &request).await?;
+    let outcome = submit(&desk, None, target, command, &request).await?;
     let accepted = twiml::accepts(digits)
         && outcome.state.incident.answered_phone.as_deref() == Some(callee.as_str());
     tracing::info!(
@@ -242,7 +249,11 @@ async fn whisper_answer(
 
 /// The caller's call ended: it goes into the call ledger, and its incident ends (attempts
 /// still ringing count as no answer).
-async fn call_status(State(state): State<AppState>, req: TwilioRequest) -> AppResult<StatusCode> {
+async fn call_status(
+    State(state): State<Services>,
+    State(desk): State<Desk>,
+    req: TwilioRequest,
+) -> AppResult<StatusCode> {
     let cb = CallStatusCallback::from_pairs(&req.params)?;
     let Some((org, _)) = lines::find_line_by_number(&state.db, &cb.to).await? else {
         return Ok(StatusCode::NO_CONTENT);
@@ -253,7 +264,7 @@ async fn call_status(State(state): State<AppState>, req: TwilioRequest) -> AppRe
         let request = json!({ "source": "call-status", "CallStatus": cb.call_status.as_str(),
             "CallDuration": cb.call_duration });
         let target = Target::CallSid(cb.call_sid.clone());
-        match submit(&state, Some(org), target, Command::CallEnded, &request).await {
+        match submit(&desk, Some(org), target, Command::CallEnded, &request).await {
             Ok(_) | Err(DeskError::Store(crate::error::StoreError::NotFound(_))) => {}
             Err(e) => return Err(e.into()),
         }

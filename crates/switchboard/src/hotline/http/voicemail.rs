@@ -14,16 +14,15 @@ use serde_json::{Value, json};
 use twilio::webhook::{RecordAction, RecordingStatus, Transcription};
 
 use super::submit;
-use crate::app::AppState;
 use crate::error::StoreError;
-use crate::hotline::desk::{DeskError, Target};
+use crate::hotline::desk::{Desk, DeskError, Target};
 use crate::hotline::model::incident::{Command, TranscriptionStatus};
 use crate::hotline::twiml;
 use crate::http::AppResult;
 use crate::http::twilio_signature::TwilioRequest;
 use crate::http::twiml::Twiml;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .route("/callrouting/recording", post(recording))
         .route("/callrouting/recordingcomplete", post(recording_complete))
@@ -31,11 +30,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The recording ended: keep it and say goodbye.
-async fn recording(State(state): State<AppState>, req: TwilioRequest) -> AppResult<Twiml> {
+async fn recording(State(desk): State<Desk>, req: TwilioRequest) -> AppResult<Twiml> {
     let rec = RecordAction::from_pairs(&req.params)?;
     let secs = rec.recording_duration.map(i64::from);
     stored_recording(
-        &state,
+        &desk,
         &rec.call_sid,
         &rec.recording_url,
         &rec.recording_sid,
@@ -45,15 +44,12 @@ async fn recording(State(state): State<AppState>, req: TwilioRequest) -> AppResu
     Ok(Twiml(twiml::goodbye()))
 }
 
-async fn recording_complete(
-    State(state): State<AppState>,
-    req: TwilioRequest,
-) -> AppResult<StatusCode> {
+async fn recording_complete(State(desk): State<Desk>, req: TwilioRequest) -> AppResult<StatusCode> {
     let rec = RecordingStatus::from_pairs(&req.params)?;
     if rec.recording_status == "completed" {
         let secs = rec.recording_duration.map(i64::from);
         stored_recording(
-            &state,
+            &desk,
             &rec.call_sid,
             &rec.recording_url,
             &rec.recording_sid,
@@ -64,7 +60,7 @@ async fn recording_complete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn transcription(State(state): State<AppState>, req: TwilioRequest) -> AppResult<StatusCode> {
+async fn transcription(State(desk): State<Desk>, req: TwilioRequest) -> AppResult<StatusCode> {
     let t = Transcription::from_pairs(&req.params)?;
     let status = TranscriptionStatus::from_twilio(&t.transcription_status);
     let text = t
@@ -73,12 +69,12 @@ async fn transcription(State(state): State<AppState>, req: TwilioRequest) -> App
     let request =
         json!({ "TranscriptionSid": t.transcription_sid, "status": status, "text": text });
     let command = Command::Transcription { status, text };
-    on_call(&state, &t.call_sid, command, &request, "transcription").await?;
+    on_call(&desk, &t.call_sid, command, &request, "transcription").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn stored_recording(
-    state: &AppState,
+    desk: &Desk,
     call_sid: &str,
     url: &str,
     sid: &str,
@@ -90,20 +86,20 @@ async fn stored_recording(
         sid: sid.to_string(),
         secs,
     };
-    on_call(state, call_sid, command, &request, "recording").await
+    on_call(desk, call_sid, command, &request, "recording").await
 }
 
 /// Hands `command` to the incident of `call_sid`; a callback for a call without one is logged
 /// and otherwise ignored.
 async fn on_call(
-    state: &AppState,
+    desk: &Desk,
     call_sid: &str,
     command: Command,
     request: &Value,
     what: &'static str,
 ) -> AppResult<()> {
     let target = Target::CallSid(call_sid.to_string());
-    match submit(state, None, target, command, request).await {
+    match submit(desk, None, target, command, request).await {
         Ok(outcome) => {
             tracing::info!(
                 incident.id = %outcome.state.incident.id,

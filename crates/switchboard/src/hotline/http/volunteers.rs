@@ -14,7 +14,6 @@ use maud::html;
 use serde::Serialize;
 
 use crate::accounts::{OrgId, Role};
-use crate::app::AppState;
 use crate::hotline::model::Shift;
 use crate::hotline::model::hours::{weekday_name, weekday_number};
 use crate::hotline::model::shifts::{format_hhmm, on_shift_in_hour};
@@ -23,8 +22,9 @@ use crate::http::auth::{SessionUser, bearer};
 use crate::http::{ApiCaller, AppError, AppResult};
 use crate::ids::LineId;
 use crate::ids::PersonId;
+use crate::services::Services;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new().route(
         "/callrouting/volunteers/{line}/{day}/{hour}",
         get(volunteers),
@@ -34,10 +34,14 @@ pub fn router() -> Router<AppState> {
 /// The organisation of a signed-in user or of an API token (Bearer wins when sent).
 pub struct OrgCaller(pub OrgId);
 
-impl FromRequestParts<AppState> for OrgCaller {
+impl<S> FromRequestParts<S> for OrgCaller
+where
+    S: Send + Sync,
+    Services: axum::extract::FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         if bearer(&parts.headers).is_some() {
             let caller = ApiCaller::from_request_parts(parts, state).await?;
             caller.require(Role::Viewer)?;
@@ -62,7 +66,7 @@ pub struct Volunteer {
 }
 
 async fn volunteers(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     OrgCaller(org): OrgCaller,
     Path((line, day, hour)): Path<(String, String, String)>,
     headers: HeaderMap,

@@ -8,7 +8,6 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, OrgId};
-use crate::app::AppState;
 use crate::error::StoreError;
 use crate::hotline::model::shifts::{format_hhmm, shifts_of_person_on};
 use crate::hotline::store::lines::{self, Line};
@@ -16,6 +15,7 @@ use crate::hotline::store::{reminders, roster};
 use crate::ids::LineId;
 use crate::jobs::{Job, JobContext, schedule};
 use crate::notify::{self, Email};
+use crate::services::Services;
 
 /// The schedule of `line_id`'s reminders (schedule names are global; line ids are too).
 pub fn schedule_name(line_id: LineId) -> String {
@@ -23,7 +23,7 @@ pub fn schedule_name(line_id: LineId) -> String {
 }
 
 /// Creates or moves the reminder schedule of `line` (after a create or an update).
-pub async fn sync_line(state: &AppState, org: OrgId, line: &Line) -> anyhow::Result<()> {
+pub async fn sync_line(state: &Services, org: OrgId, line: &Line) -> anyhow::Result<()> {
     let tz = line.time_zone.tz().clone();
     let now = state.clock.now();
     let minute = line.reminder_minute.min(24 * 60 - 1);
@@ -49,12 +49,12 @@ pub async fn sync_line(state: &AppState, org: OrgId, line: &Line) -> anyhow::Res
 }
 
 /// Stops the reminders of a deleted line.
-pub async fn remove_line(state: &AppState, line_id: LineId) -> anyhow::Result<()> {
+pub async fn remove_line(state: &Services, line_id: LineId) -> anyhow::Result<()> {
     schedule::deactivate(&state.db, &schedule_name(line_id), state.clock.now_ms()).await
 }
 
 /// Makes sure every line has its reminder schedule (run at every start; idempotent).
-pub async fn ensure_schedules(state: &AppState) -> anyhow::Result<()> {
+pub async fn ensure_schedules(state: &Services) -> anyhow::Result<()> {
     for (line_id, org) in reminders::every_line(&state.db).await? {
         let line = lines::find_line(&state.db, org, line_id).await?;
         sync_line(state, org, &line).await?;
@@ -70,9 +70,10 @@ pub struct SendShiftReminders {
 
 impl Job for SendShiftReminders {
     const KIND: &'static str = "hotline_shift_reminders";
+    type State = ();
 
-    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
-        let state = &ctx.state;
+    async fn run(self, ctx: JobContext, (): ()) -> anyhow::Result<()> {
+        let state = &ctx.services;
         let org = ctx
             .org
             .context("a reminder job belongs to an organisation")?;
@@ -107,7 +108,7 @@ impl Job for SendShiftReminders {
 /// Queues one email per volunteer with shifts on `date`, skipping those already reminded.
 /// Returns how many emails were queued.
 pub async fn remind(
-    state: &AppState,
+    state: &Services,
     org: OrgId,
     line: &Line,
     date: Date,

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 
-use crate::hotline::desk::Target;
+use crate::hotline::desk::{Desk, Target};
 use crate::hotline::http::submit;
 use crate::hotline::model::incident::Command;
 use crate::hotline::store::voicemail::VoicemailDeadline;
@@ -11,15 +11,16 @@ use crate::jobs::{Job, JobContext};
 
 impl Job for VoicemailDeadline {
     const KIND: &'static str = "hotline_voicemail_without_transcript";
+    type State = Desk;
 
-    async fn run(self, ctx: JobContext) -> anyhow::Result<()> {
+    async fn run(self, _ctx: JobContext, desk: Desk) -> anyhow::Result<()> {
         let target = Target::Incident {
             id: self.incident_id,
             line: None,
         };
         let request = serde_json::json!({ "source": "transcription-deadline" });
         let outcome = submit(
-            &ctx.state,
+            &desk,
             Some(self.org_id),
             target,
             Command::TranscriptionOverdue,

@@ -1,17 +1,18 @@
-//! The incident desk's reads and writes, inside its one transaction per batch: the incidents
-//! and lines a batch of commands touches, read with a statement each, and everything the
-//! batch changed written back with a statement per table. Lists and rows travel as one JSON
-//! parameter, so every statement's text is the same whatever the batch's size (prepared once)
-//! and a batch costs a handful of round trips however many calls it carries.
+//! The incident desk's reads and writes, inside its one transaction per batch. A batch costs
+//! two statements however many calls it carries: one read that returns everything the
+//! batch's commands touch as a single JSON document, and one write of everything they
+//! changed. Lists and rows travel as JSON parameters, so the statements' texts never change
+//! (each is prepared once). On SQLite every statement is a hand-off to the connection's own
+//! thread and back, which under load costs more than the statement itself; on Postgres, a
+//! round trip.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use serde::Serialize;
-use sqlx::FromRow;
+use serde::{Deserialize, Serialize};
 
 use super::incidents::{ATTEMPT_COLUMNS, INCIDENT_COLUMNS};
-use super::lines::{LineRow, line_columns};
+use super::lines::{LINE_COLUMNS, LineRow};
 use crate::db::dialect::{self, Column, Column::Int, Column::Text};
 use crate::db::{DbKind, Tx};
 use crate::error::StoreResult;
@@ -19,6 +20,21 @@ use crate::hotline::model::incident::{Attempt, Incident, IncidentState};
 use crate::hotline::model::line::Line;
 use crate::ids::{IncidentId, LineId, OrgId};
 use crate::with_tx;
+
+/// What a batch asks to read.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub incidents: BTreeSet<IncidentId>,
+    /// The latest incident of each of these calls.
+    pub call_sids: BTreeSet<String>,
+    /// Besides the lines of the incidents read.
+    pub lines: BTreeSet<LineId>,
+    pub numbers: BTreeSet<String>,
+    /// The first two ladder lines of the installation (two mean "several").
+    pub only_ladder: bool,
+    /// How many incidents the batch may open (each gets an id).
+    pub openings: usize,
+}
 
 /// An incident as the batch read it: its organisation, its state, and the ids of its
 /// attempts (in the state's order).
@@ -37,115 +53,104 @@ pub struct LoadedLine {
     pub roster_version: i64,
 }
 
-/// The incidents `ids` and the latest incident of each of `call_sids`, with their attempts.
-/// Locked on Postgres, in id order (incidents before lines), so two processes' batches
-/// cannot deadlock.
-pub async fn incidents(
-    tx: &mut Tx,
-    ids: &BTreeSet<IncidentId>,
-    call_sids: &BTreeSet<String>,
-) -> StoreResult<Vec<Loaded>> {
-    if ids.is_empty() && call_sids.is_empty() {
-        return Ok(Vec::new());
+/// What the batch's read returned.
+pub struct Snapshot {
+    pub incidents: Vec<Loaded>,
+    pub lines: Vec<LoadedLine>,
+    /// An id for each incident the batch may open.
+    pub fresh_ids: Vec<IncidentId>,
+}
+
+/// Reads what `wanted` names, locking it on Postgres (incidents before lines, so two
+/// processes' batches cannot deadlock).
+pub async fn load(tx: &mut Tx, wanted: &Wanted) -> StoreResult<Snapshot> {
+    #[derive(Deserialize)]
+    struct Document {
+        incidents: Vec<IncidentDoc>,
+        attempts: Vec<AttemptDoc>,
+        lines: Vec<LineDoc>,
+        fresh: Fresh,
     }
-    #[derive(FromRow)]
-    struct Row {
+    #[derive(Deserialize)]
+    struct IncidentDoc {
         org_id: OrgId,
-        #[sqlx(flatten)]
+        #[serde(flatten)]
         incident: Incident,
     }
-    #[derive(FromRow)]
-    struct AttemptRow {
+    #[derive(Deserialize)]
+    struct AttemptDoc {
         incident_id: IncidentId,
         id: i64,
-        #[sqlx(flatten)]
+        #[serde(flatten)]
         attempt: Attempt,
     }
-    let sql = &statements(tx.kind());
-    let (ids, call_sids) = (json_array(ids), json_array(call_sids));
-    let rows = with_tx!(tx, c => sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.incidents.clone()))
-        .bind(&ids).bind(&call_sids).fetch_all(c).await)?;
-    let mut loaded: Vec<Loaded> = rows
+    #[derive(Deserialize)]
+    struct LineDoc {
+        org_id: OrgId,
+        roster_version: i64,
+        #[serde(flatten)]
+        line: LineRow,
+    }
+    /// SQLite: the largest id (the batch holds the write lock, so the ids after it are its
+    /// own). Postgres: ids taken from the identity sequence.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Fresh {
+        After(i64),
+        Taken(Vec<i64>),
+    }
+    let sql = sqlx::AssertSqlSafe(statements(tx.kind()).read.clone());
+    let text: String = with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(json_array(&wanted.incidents)).bind(json_array(&wanted.call_sids))
+        .bind(json_array(&wanted.lines)).bind(json_array(&wanted.numbers))
+        .bind(i64::from(wanted.only_ladder)).bind(wanted.openings as i64)
+        .fetch_one(c).await)?;
+    let doc: Document = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("the desk's read returned unexpected JSON: {e}"))?;
+    let mut incidents: Vec<Loaded> = doc
+        .incidents
         .into_iter()
-        .map(|r| Loaded {
-            org: r.org_id,
+        .map(|i| Loaded {
+            org: i.org_id,
             state: IncidentState {
-                incident: r.incident,
+                incident: i.incident,
                 attempts: Vec::new(),
             },
             attempt_ids: Vec::new(),
         })
         .collect();
-    let found = json_array(loaded.iter().map(|l| l.state.incident.id));
-    let attempts = with_tx!(tx, c => sqlx::query_as::<_, AttemptRow>(sqlx::AssertSqlSafe(sql.attempts.clone()))
-        .bind(&found).fetch_all(c).await)?;
-    for row in attempts {
-        if let Some(l) = loaded
+    incidents.sort_by_key(|l| l.state.incident.id);
+    let mut attempts = doc.attempts;
+    attempts.sort_by_key(|a| a.id);
+    for a in attempts {
+        if let Some(l) = incidents
             .iter_mut()
-            .find(|l| l.state.incident.id == row.incident_id)
+            .find(|l| l.state.incident.id == a.incident_id)
         {
-            l.state.attempts.push(row.attempt);
-            l.attempt_ids.push(row.id);
+            l.state.attempts.push(a.attempt);
+            l.attempt_ids.push(a.id);
         }
     }
-    Ok(loaded)
-}
-
-/// The lines `ids` and those answering `numbers`; with `only_ladder`, also the first two
-/// ladder lines of the installation (two mean "several"). Locked on Postgres.
-pub async fn lines(
-    tx: &mut Tx,
-    ids: &BTreeSet<LineId>,
-    numbers: &BTreeSet<String>,
-    only_ladder: bool,
-) -> StoreResult<Vec<LoadedLine>> {
-    if ids.is_empty() && numbers.is_empty() && !only_ladder {
-        return Ok(Vec::new());
-    }
-    #[derive(FromRow)]
-    struct Row {
-        org_id: OrgId,
-        roster_version: i64,
-        #[sqlx(flatten)]
-        line: LineRow,
-    }
-    let sql = sqlx::AssertSqlSafe(statements(tx.kind()).lines.clone());
-    let rows = with_tx!(tx, c => sqlx::query_as::<_, Row>(sql)
-        .bind(json_array(ids)).bind(json_array(numbers)).bind(i64::from(only_ladder))
-        .fetch_all(c).await)?;
-    rows.into_iter()
-        .map(|r| {
+    let lines = doc
+        .lines
+        .into_iter()
+        .map(|l| {
             Ok(LoadedLine {
-                org: r.org_id,
-                line: r.line.into_line()?,
-                roster_version: r.roster_version,
+                org: l.org_id,
+                line: l.line.into_line()?,
+                roster_version: l.roster_version,
             })
         })
-        .collect()
-}
-
-/// `n` fresh incident ids. On SQLite the ids after the largest, which are the batch's own
-/// while it holds the write lock; on Postgres, from the identity sequence.
-pub async fn reserve_incident_ids(tx: &mut Tx, n: usize) -> StoreResult<Vec<IncidentId>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = match tx {
-        Tx::Sqlite(t, _) => {
-            let largest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM incidents")
-                .fetch_one(&mut **t)
-                .await?;
-            (largest + 1..=largest + n as i64).collect()
-        }
-        Tx::Pg(t) => {
-            let sql = "SELECT nextval(pg_get_serial_sequence('incidents', 'id')) FROM generate_series(1, $1)";
-            sqlx::query_scalar(sql)
-                .bind(n as i64)
-                .fetch_all(&mut **t)
-                .await?
-        }
+        .collect::<StoreResult<Vec<_>>>()?;
+    let fresh_ids = match doc.fresh {
+        Fresh::After(largest) => (1..=wanted.openings as i64).map(|k| largest + k).collect(),
+        Fresh::Taken(ids) => ids,
     };
-    Ok(ids.into_iter().map(IncidentId::new).collect())
+    Ok(Snapshot {
+        incidents,
+        lines,
+        fresh_ids: fresh_ids.into_iter().map(IncidentId::new).collect(),
+    })
 }
 
 /// Everything a batch changed.
@@ -156,8 +161,7 @@ pub struct Changes<'a> {
     pub new_attempts: Vec<AttemptRow<'a>>,
     pub changed_attempts: Vec<AttemptRow<'a>>,
     pub events: Vec<EventRow<'a>>,
-    /// Lines whose rotating pool moved, and where to.
-    pub pool_moves: Vec<(LineId, i64)>,
+    pub pool_moves: Vec<PoolMove>,
 }
 
 #[derive(Serialize)]
@@ -188,47 +192,39 @@ pub struct EventRow<'a> {
     pub created_at: i64,
 }
 
-/// Writes `changes`: one statement per table that has rows to write.
+/// A line whose rotating pool moved, and where to.
+#[derive(Serialize)]
+pub struct PoolMove {
+    pub id: LineId,
+    pub pool_position: i64,
+}
+
+/// Writes `changes` in one statement.
 pub async fn write(tx: &mut Tx, changes: &Changes<'_>) -> StoreResult<()> {
-    let sql = statements(tx.kind());
-    write_rows(tx, &sql.insert_incidents, &changes.new_incidents).await?;
-    write_rows(tx, &sql.update_incidents, &changes.changed_incidents).await?;
-    write_rows(tx, &sql.insert_attempts, &changes.new_attempts).await?;
-    write_rows(tx, &sql.update_attempts, &changes.changed_attempts).await?;
-    write_rows(tx, &sql.insert_events, &changes.events).await?;
-    for (line, position) in &changes.pool_moves {
-        let sql = "UPDATE hotline_lines SET pool_position = $2 WHERE id = $1";
-        with_tx!(&mut *tx, c => sqlx::query(sql).bind(line).bind(position).execute(c).await.map(|r| r.rows_affected()))?;
-    }
+    let sql = &statements(tx.kind()).write;
+    let rows = [
+        json_array(&changes.new_incidents),
+        json_array(&changes.changed_incidents),
+        json_array(&changes.new_attempts),
+        json_array(&changes.changed_attempts),
+        json_array(&changes.events),
+        json_array(&changes.pool_moves),
+    ];
+    with_tx!(tx, c => rows.iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), |q, r| q.bind(r.as_str()))
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-async fn write_rows<T: Serialize>(tx: &mut Tx, sql: &str, rows: &[T]) -> StoreResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let rows = serde_json::to_string(rows).map_err(anyhow::Error::from)?;
-    let sql = sqlx::AssertSqlSafe(sql.to_string());
-    with_tx!(tx, c => sqlx::query(sql).bind(rows).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+/// `values` as a JSON array: a list for [`dialect::in_json_list`], or rows to write.
+fn json_array<T: Serialize + ?Sized>(values: &T) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// `values` as a JSON array, for [`dialect::in_json_list`].
-fn json_array<T: Serialize>(values: impl IntoIterator<Item = T>) -> String {
-    let values: Vec<T> = values.into_iter().collect();
-    serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string())
-}
-
-/// The batch's statements for one backend, made once.
+/// The batch's two statements for one backend, made once.
 struct Statements {
-    incidents: String,
-    attempts: String,
-    lines: String,
-    insert_incidents: String,
-    update_incidents: String,
-    insert_attempts: String,
-    update_attempts: String,
-    insert_events: String,
+    read: String,
+    write: String,
 }
 
 const INCIDENT_FIELDS: &[(&str, Column)] = &[
@@ -281,12 +277,21 @@ const EVENT_FIELDS: &[(&str, Column)] = &[
     ("created_at", Int),
 ];
 
+/// `table.column` pairs for a JSON object of `columns` (a comma-separated list).
+fn fields<'a>(alias: &str, columns: &'a str) -> Vec<(&'a str, String)> {
+    columns
+        .split(',')
+        .map(str::trim)
+        .map(|c| (c, format!("{alias}.{c}")))
+        .collect()
+}
+
 impl Statements {
     fn new(kind: DbKind) -> Statements {
-        let incidents = format!(
-            "SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {} OR {} ORDER BY id{}",
+        // The incidents `$1` and the latest incident of each call of `$2`.
+        let wanted = format!(
+            "{} OR {}",
             dialect::in_json_list(kind, "id", 1, Int),
-            // Of each call, its latest incident.
             dialect::in_subquery(
                 kind,
                 "id",
@@ -295,33 +300,80 @@ impl Statements {
                     dialect::in_json_list(kind, "c.call_sid", 2, Text)
                 )
             ),
-            dialect::for_update(kind)
         );
-        let attempts = format!(
-            "SELECT incident_id, id, {ATTEMPT_COLUMNS} FROM call_attempts WHERE {} ORDER BY id",
-            dialect::in_json_list(kind, "incident_id", 1, Int)
+        let mut incident = fields("i", INCIDENT_COLUMNS);
+        incident.push(("org_id", "i.org_id".to_string()));
+        let incidents = dialect::json_array_of(
+            kind,
+            &dialect::json_object(kind, &incident),
+            &format!(
+                "(SELECT org_id, {INCIDENT_COLUMNS} FROM incidents WHERE {wanted}{}) i",
+                dialect::for_update(kind)
+            ),
         );
-        let lines = format!(
-            "SELECT l.org_id, o.roster_version, {} FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
-             WHERE {} OR {} \
-             OR ($3 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)) \
-             ORDER BY l.id{}",
-            line_columns("l"),
-            dialect::in_json_list(kind, "l.id", 1, Int),
-            dialect::in_json_list(kind, "l.phone_number", 2, Text),
-            dialect::for_update_of(kind, "l"),
+        let mut attempt = fields("a", ATTEMPT_COLUMNS);
+        attempt.extend([
+            ("id", "a.id".into()),
+            ("incident_id", "a.incident_id".into()),
+        ]);
+        let attempts = dialect::json_array_of(
+            kind,
+            &dialect::json_object(kind, &attempt),
+            &format!(
+                "call_attempts a WHERE a.incident_id IN (SELECT id FROM incidents WHERE {wanted})"
+            ),
+        );
+        let mut line = fields("l", LINE_COLUMNS);
+        line.extend([
+            ("org_id", "l.org_id".into()),
+            ("roster_version", "l.roster_version".into()),
+        ]);
+        let lines = dialect::json_array_of(
+            kind,
+            &dialect::json_object(kind, &line),
+            &format!(
+                "(SELECT l.*, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
+                 WHERE {} OR {} OR l.id IN (SELECT line_id FROM incidents WHERE {wanted}) \
+                 OR ($5 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)){}) l",
+                dialect::in_json_list(kind, "l.id", 3, Int),
+                dialect::in_json_list(kind, "l.phone_number", 4, Text),
+                dialect::for_update_of(kind, "l"),
+            ),
+        );
+        let fresh = match kind {
+            DbKind::Sqlite => "(SELECT COALESCE(MAX(id), 0) FROM incidents)".to_string(),
+            DbKind::Postgres => dialect::json_array_of(
+                kind,
+                "n",
+                "(SELECT nextval(pg_get_serial_sequence('incidents', 'id')) AS n \
+                 FROM generate_series(1, $6)) s",
+            ),
+        };
+        let document = dialect::json_object(
+            kind,
+            &[
+                ("incidents", incidents),
+                ("attempts", attempts),
+                ("lines", lines),
+                ("fresh", fresh),
+            ],
         );
         let new_incident: Vec<(&str, Column)> = [NEW_INCIDENT_FIELDS, INCIDENT_FIELDS].concat();
         let changed_attempt = [("result", Text), ("call_sid", Text), ("ended_at", Int)];
+        let write = dialect::all_at_once(
+            kind,
+            &[
+                dialect::insert_rows(kind, "incidents", 1, &new_incident),
+                dialect::update_rows(kind, "incidents", 2, INCIDENT_FIELDS),
+                dialect::insert_rows(kind, "call_attempts", 3, ATTEMPT_FIELDS),
+                dialect::update_rows(kind, "call_attempts", 4, &changed_attempt),
+                dialect::insert_rows(kind, "incident_events", 5, EVENT_FIELDS),
+                dialect::update_rows(kind, "hotline_lines", 6, &[("pool_position", Int)]),
+            ],
+        );
         Statements {
-            incidents,
-            attempts,
-            lines,
-            insert_incidents: dialect::insert_rows(kind, "incidents", &new_incident),
-            update_incidents: dialect::update_rows(kind, "incidents", INCIDENT_FIELDS),
-            insert_attempts: dialect::insert_rows(kind, "call_attempts", ATTEMPT_FIELDS),
-            update_attempts: dialect::update_rows(kind, "call_attempts", &changed_attempt),
-            insert_events: dialect::insert_rows(kind, "incident_events", EVENT_FIELDS),
+            read: format!("SELECT CAST({document} AS TEXT)"),
+            write,
         }
     }
 }

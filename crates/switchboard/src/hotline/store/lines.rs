@@ -13,7 +13,7 @@ use crate::{with_db, with_tx, with_write};
 pub use crate::hotline::model::line::{Line, LineSettings};
 
 /// A line's row; [`LineRow::into_line`] reads its lists.
-#[derive(FromRow)]
+#[derive(FromRow, serde::Deserialize)]
 pub(crate) struct LineRow {
     id: LineId,
     name: String,
@@ -75,17 +75,8 @@ impl LineRow {
     }
 }
 
-const LINE_COLUMNS: &str = "id, name, kind, phone_number, time_zone, business_weekdays, business_start_minute, \
+pub(crate) const LINE_COLUMNS: &str = "id, name, kind, phone_number, time_zone, business_weekdays, business_start_minute, \
     business_end_minute, holidays, ring_strategy, ring_timeout_secs, notify_emails, reminder_minute, pool_position, created_at";
-
-/// The columns a [`LineRow`] reads, each qualified by the table alias `alias`.
-pub(crate) fn line_columns(alias: &str) -> String {
-    LINE_COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn join_days(d: &[u8]) -> String {
     d.iter().map(u8::to_string).collect::<Vec<_>>().join(",")

@@ -19,8 +19,8 @@ pub struct TestOptions {
     pub workers: usize,
     /// Extra environment-style settings, applied like the real environment would be.
     pub env: Vec<(&'static str, String)>,
-    /// Job kinds to run instead of the application's own (tests add test kinds).
-    pub registry: Option<switchboard::jobs::Registry>,
+    /// Adds job kinds to the application's (tests add test kinds).
+    pub jobs: Option<fn(switchboard::jobs::Registry) -> switchboard::jobs::Registry>,
 }
 
 pub struct TestApp {
@@ -32,6 +32,8 @@ pub struct TestApp {
     pub token: String,
     pub org: OrgId,
     running: Option<Running>,
+    /// Set by a test that leaves jobs in the queue on purpose.
+    leftover_jobs_expected: std::sync::atomic::AtomicBool,
     db: TestDb,
 }
 
@@ -67,8 +69,8 @@ impl TestApp {
         .expect("test config");
         let clock = Clock::manual(T0.parse().expect("T0"));
         let telephony = Telephony::start(&config).await.expect("telephony");
-        let registry = options.registry.clone().unwrap_or_else(app::registry);
-        let state = AppState::with_registry(config, clock.clone(), telephony, registry)
+        let jobs = options.jobs.unwrap_or(|kinds| kinds);
+        let state = AppState::with_jobs(config, clock.clone(), telephony, jobs)
             .await
             .expect("app state");
         app::bootstrap(&state).await.expect("bootstrap");
@@ -93,6 +95,7 @@ impl TestApp {
             token,
             org,
             running: Some(running),
+            leftover_jobs_expected: std::sync::atomic::AtomicBool::new(false),
             db,
         }
     }
@@ -175,9 +178,14 @@ impl TestApp {
 
     /// Runs due schedules and jobs until none is due at the clock's time.
     pub async fn run_jobs(&self) -> usize {
-        switchboard::jobs::worker::run_until_idle(&self.state)
-            .await
-            .expect("run_until_idle")
+        self.state.run_jobs().await.expect("run_until_idle")
+    }
+
+    /// Says that this test leaves jobs queued, running or failed on purpose; otherwise the
+    /// test fails when it ends with any.
+    pub fn expect_leftover_jobs(&self) {
+        self.leftover_jobs_expected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn advance(&self, secs: i64) {
@@ -188,7 +196,7 @@ impl TestApp {
         self.clock.now()
     }
 
-    /// Stops the server and workers; the database is dropped with the `TestApp`.
+    /// Stops the server and workers, then checks the job queue (see `Drop`).
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.shutdown().await.expect("shutdown");
@@ -196,36 +204,53 @@ impl TestApp {
     }
 }
 
+/// STYLE.md: a test app asserts that no job was left unprocessed. When a test ends (stopped
+/// or not), a job still queued, running or failed fails it, unless the test said it expects
+/// some ([`TestApp::expect_leftover_jobs`]). The queue is read over a connection of its own,
+/// so the check does not depend on the application's pools, and an error reading it fails the
+/// test too.
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // STYLE.md: a test app asserts that no job was left unprocessed. Tests that leave
-        // jobs queued on purpose drain or inspect them before the end.
-        if !std::thread::panicking() && self.running.is_some() {
-            let db = self.state.db.clone();
-            let queued = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                rt.block_on(switchboard::jobs::store::count_by_state(&db, None))
-                    .ok()
-            })
-            .join()
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-            let due: i64 = queued
-                .iter()
-                .filter(|(s, _)| *s == switchboard::jobs::JobState::Running)
-                .map(|(_, n)| n)
-                .sum();
-            assert_eq!(
-                due, 0,
-                "a job was left running when the test ended: {queued:?}"
-            );
+        let expected = self
+            .leftover_jobs_expected
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if std::thread::panicking() || expected {
+            return;
         }
-        let _ = &self.db;
+        let url = self.db.url.clone();
+        let left = std::thread::spawn(move || unfinished_jobs(&url))
+            .join()
+            .expect("the job queue check panicked");
+        match left {
+            Ok(left) => assert!(
+                left.is_empty(),
+                "jobs were left in the queue when the test ended (kind, state, count): {left:?}"
+            ),
+            Err(e) => panic!("could not read the job queue when the test ended: {e:#}"),
+        }
     }
+}
+
+/// The jobs of the database at `url` that are queued, running or failed: (kind, state, count).
+fn unfinished_jobs(url: &str) -> anyhow::Result<Vec<(String, String, i64)>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let sql = "SELECT kind, state, COUNT(*) FROM jobs WHERE state <> 'done' GROUP BY kind, state ORDER BY kind, state";
+    rt.block_on(async {
+        let rows = if url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(url).await?;
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await?;
+            pool.close().await;
+            rows
+        } else {
+            let pool = sqlx::PgPool::connect(url).await?;
+            let rows = sqlx::query_as(sql).fetch_all(&pool).await?;
+            pool.close().await;
+            rows
+        };
+        Ok(rows)
+    })
 }
 
 async fn split(r: reqwest::Response) -> (StatusCode, Value) {

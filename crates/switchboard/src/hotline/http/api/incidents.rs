@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::Role;
-use crate::app::AppState;
 use crate::hotline::model::IncidentStatus;
 use crate::hotline::store::incidents::{
     self, Event, Incident, IncidentFilter, LineMetrics, StoredAttempt,
@@ -14,6 +13,7 @@ use crate::hotline::store::incidents::{
 use crate::hotline::store::lines;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::ids::{IncidentId, LineId};
+use crate::services::Services;
 
 #[derive(Deserialize, IntoParams)]
 pub struct Range {
@@ -36,7 +36,7 @@ fn instant(field: &str, value: Option<&String>) -> AppResult<Option<i64>> {
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/metrics", tag = "hotline", security(("bearer" = [])), params(Range),
     responses((status = 200, body = LineMetrics), (status = 400)))]
 pub async fn metrics(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Query(range): Query<Range>,
@@ -69,7 +69,7 @@ pub struct IncidentQuery {
 #[utoipa::path(get, path = "/api/v1/hotline/incidents", tag = "hotline", security(("bearer" = [])), params(IncidentQuery),
     responses((status = 200, body = [Incident]), (status = 400)))]
 pub async fn list_incidents(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Query(q): Query<IncidentQuery>,
 ) -> AppResult<Json<Vec<Incident>>> {
@@ -104,7 +104,7 @@ pub struct IncidentDetail {
 
 #[utoipa::path(get, path = "/api/v1/hotline/incidents/{id}", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = IncidentDetail), (status = 404)))]
 pub async fn get_incident(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<IncidentId>,
 ) -> AppResult<Json<IncidentDetail>> {

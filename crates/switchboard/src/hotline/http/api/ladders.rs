@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::Role;
-use crate::app::AppState;
 use crate::hotline::model::Hours;
 use crate::hotline::model::ladder::LadderStep;
 use crate::hotline::store::lines;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::ids::{LineId, PersonId};
+use crate::services::Services;
 
 /// A line's two ladders.
 #[derive(Serialize, ToSchema)]
@@ -21,7 +21,7 @@ pub struct Ladders {
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/ladders", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = Ladders)))]
 pub async fn get_ladders(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Ladders>> {
@@ -35,7 +35,7 @@ pub async fn get_ladders(
 #[utoipa::path(put, path = "/api/v1/hotline/lines/{id}/ladders/{hours}", tag = "hotline", security(("bearer" = [])), request_body = [LadderStep],
     params(("hours" = String, Path, description = "business or after")), responses((status = 200, body = [LadderStep]), (status = 400)))]
 pub async fn set_ladder(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path((id, hours)): Path<(LineId, String)>,
     Json(steps): Json<Vec<LadderStep>>,
@@ -58,7 +58,7 @@ pub struct Pool {
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/pool", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = Pool)))]
 pub async fn get_pool(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Pool>> {
@@ -71,7 +71,7 @@ pub async fn get_pool(
 
 #[utoipa::path(put, path = "/api/v1/hotline/lines/{id}/pool", tag = "hotline", security(("bearer" = [])), request_body = Pool, responses((status = 200, body = Pool), (status = 400)))]
 pub async fn set_pool(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(pool): Json<Pool>,

@@ -4,15 +4,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::accounts::Role;
-use crate::app::AppState;
 use crate::hotline::http::input::LineInput;
 use crate::hotline::store::lines::{self, Line};
 use crate::http::{ApiCaller, AppResult, Json};
 use crate::ids::LineId;
+use crate::services::Services;
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Line])))]
 pub async fn list_lines(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
 ) -> AppResult<Json<Vec<Line>>> {
     caller.require(Role::Viewer)?;
@@ -22,7 +22,7 @@ pub async fn list_lines(
 #[utoipa::path(post, path = "/api/v1/hotline/lines", tag = "hotline", security(("bearer" = [])), request_body = LineInput,
     responses((status = 201, body = Line), (status = 400), (status = 409, description = "number already used")))]
 pub async fn create_line(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Json(input): Json<LineInput>,
 ) -> AppResult<(StatusCode, Json<Line>)> {
@@ -35,7 +35,7 @@ pub async fn create_line(
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = Line), (status = 404)))]
 pub async fn get_line(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Line>> {
@@ -46,7 +46,7 @@ pub async fn get_line(
 #[utoipa::path(put, path = "/api/v1/hotline/lines/{id}", tag = "hotline", security(("bearer" = [])), request_body = LineInput,
     responses((status = 200, body = Line), (status = 404)))]
 pub async fn update_line(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(input): Json<LineInput>,
@@ -61,7 +61,7 @@ pub async fn update_line(
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub async fn delete_line(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<StatusCode> {

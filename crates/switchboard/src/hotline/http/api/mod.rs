@@ -14,9 +14,7 @@ pub use ladders::*;
 pub use lines::*;
 pub use roster::*;
 
-use crate::app::AppState;
-
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
         .route("/api/v1/hotline/lines", get(list_lines).post(create_line))
         .route(

@@ -4,17 +4,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::accounts::Role;
-use crate::app::AppState;
 use crate::hotline::http::input::{NewOnCall, NewOverride, NewShift, Rotation};
 use crate::hotline::model::{Override, Shift};
 use crate::hotline::store::lines;
 use crate::hotline::store::roster::{self, OnCallPeriod};
 use crate::http::{ApiCaller, AppResult, Json};
 use crate::ids::LineId;
+use crate::services::Services;
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/shifts", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Shift])))]
 pub async fn list_shifts(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<Shift>>> {
@@ -26,7 +26,7 @@ pub async fn list_shifts(
 #[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/shifts", tag = "hotline", security(("bearer" = [])), request_body = NewShift,
     responses((status = 201, body = Shift), (status = 400)))]
 pub async fn add_shift(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(input): Json<NewShift>,
@@ -38,7 +38,7 @@ pub async fn add_shift(
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/shifts/{shift}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub async fn delete_shift(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path((id, shift)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
@@ -49,7 +49,7 @@ pub async fn delete_shift(
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/overrides", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [Override])))]
 pub async fn list_overrides(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<Override>>> {
@@ -61,7 +61,7 @@ pub async fn list_overrides(
 #[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/overrides", tag = "hotline", security(("bearer" = [])), request_body = NewOverride,
     responses((status = 201, body = Override), (status = 400)))]
 pub async fn add_override(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(input): Json<NewOverride>,
@@ -73,7 +73,7 @@ pub async fn add_override(
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/overrides/{item}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub async fn delete_override(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path((id, item)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
@@ -84,7 +84,7 @@ pub async fn delete_override(
 
 #[utoipa::path(get, path = "/api/v1/hotline/lines/{id}/oncall", tag = "hotline", security(("bearer" = [])), responses((status = 200, body = [OnCallPeriod])))]
 pub async fn list_oncall(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
 ) -> AppResult<Json<Vec<OnCallPeriod>>> {
@@ -98,7 +98,7 @@ pub async fn list_oncall(
 #[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/oncall", tag = "hotline", security(("bearer" = [])), request_body = NewOnCall,
     responses((status = 201, body = OnCallPeriod), (status = 400)))]
 pub async fn add_oncall(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(input): Json<NewOnCall>,
@@ -111,7 +111,7 @@ pub async fn add_oncall(
 #[utoipa::path(post, path = "/api/v1/hotline/lines/{id}/oncall/rotation", tag = "hotline", security(("bearer" = [])), request_body = Rotation,
     responses((status = 201, body = [OnCallPeriod]), (status = 400)))]
 pub async fn add_rotation(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<LineId>,
     Json(input): Json<Rotation>,
@@ -133,7 +133,7 @@ pub async fn add_rotation(
 
 #[utoipa::path(delete, path = "/api/v1/hotline/lines/{id}/oncall/{period}", tag = "hotline", security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub async fn delete_oncall(
-    State(state): State<AppState>,
+    State(state): State<Services>,
     caller: ApiCaller,
     Path((id, period)): Path<(LineId, i64)>,
 ) -> AppResult<StatusCode> {
