@@ -44,6 +44,7 @@ const OWN_BUCKETS: &[(&str, &[f64])] = &[
         &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0],
     ),
     ("hotline_desk_batch_seconds", SHORT_SECONDS),
+    ("hotline_desk_phase_seconds", SHORT_SECONDS),
     // The SQLite checkpointer's passes, beside the writers or at the write gate.
     ("sqlite_checkpoint_seconds", SHORT_SECONDS),
 ];

@@ -232,8 +232,11 @@ async fn transact(
     requests: &[Request],
     rosters: &mut Rosters,
 ) -> Result<Settled, StoreError> {
+    let mut clock = PhaseClock::start();
     let mut tx = db.write().await?;
+    clock.lap("begin");
     let mut book = Book::load(&mut tx, requests).await?;
+    clock.lap("read");
     for loaded in book.lines() {
         let fresh = rosters
             .get(&loaded.line.id)
@@ -254,7 +257,59 @@ async fn transact(
         .iter()
         .map(|r| book.apply(r, |line| rosters.get(&line).map(|c| &c.roster), now))
         .collect();
+    clock.lap("apply");
     let queued_jobs = book.write(&mut tx, now.as_millisecond()).await?;
+    clock.lap("write");
     tx.commit().await?;
+    clock.lap("commit");
+    clock.report(requests.len());
     Ok((results, queued_jobs))
+}
+
+/// Times the phases of a batch: each into `hotline_desk_phase_seconds`, and a batch slower
+/// than [`SLOW_BATCH`] into the log, phase by phase.
+struct PhaseClock {
+    at: std::time::Instant,
+    started: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// A batch that takes longer holds up every call waiting on it: worth a line in the log.
+const SLOW_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
+
+impl PhaseClock {
+    fn start() -> PhaseClock {
+        let now = std::time::Instant::now();
+        PhaseClock {
+            at: now,
+            started: now,
+            laps: Vec::with_capacity(5),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        let took = now - self.at;
+        metrics::histogram!("hotline_desk_phase_seconds", "phase" => phase)
+            .record(took.as_secs_f64());
+        self.laps.push((phase, took));
+        self.at = now;
+    }
+
+    fn report(&self, requests: usize) {
+        let total = self.started.elapsed();
+        if total > SLOW_BATCH {
+            let phases: Vec<String> = self
+                .laps
+                .iter()
+                .map(|(phase, took)| format!("{phase} {} ms", took.as_millis()))
+                .collect();
+            tracing::warn!(
+                requests,
+                took_ms = total.as_millis() as u64,
+                phases = phases.join(", "),
+                "A batch of incident changes was slow; every call in it waited."
+            );
+        }
+    }
 }
