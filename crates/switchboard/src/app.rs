@@ -62,7 +62,7 @@ impl AppState {
         install_crypto_provider();
         // Install the metrics recorder before the first request, so nothing goes unrecorded.
         let _ = http::metrics::handle();
-        let db = Db::connect(config.database_url.expose()).await?;
+        let db = Db::connect_with(config.database_url.expose(), config.sqlite_settings()).await?;
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
         let services = Services::new(db, config, clock, mailer, telephony);

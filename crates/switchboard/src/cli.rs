@@ -55,7 +55,7 @@ pub enum Command {
     /// The Twilio simulator on its own: serve it, or place calls and texts into it.
     #[command(subcommand)]
     Sim(twilio_sim::cli::SimCommand),
-    /// Print a Twilio Studio flow definition (JSON) running seed 003's escalation flow for a
+    /// Print a Twilio Studio flow definition (JSON) running the on-call escalation flow for a
     /// ladder line against this server's /api/telephony endpoints.
     StudioFlow {
         /// The ladder line's id.
@@ -169,7 +169,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             serve(config, args.demo).await
         }
         Command::Migrate => {
-            let db = Db::connect(config.database_url.expose()).await?;
+            let db =
+                Db::connect_with(config.database_url.expose(), config.sqlite_settings()).await?;
             db.migrate().await?;
             println!("migrations applied");
             Ok(())
@@ -311,7 +312,7 @@ async fn backup(config: &Config, path: &std::path::Path) -> anyhow::Result<()> {
     if path.exists() {
         anyhow::bail!("{} already exists; choose a new path", path.display());
     }
-    let db = Db::connect(config.database_url.expose()).await?;
+    let db = Db::connect_with(config.database_url.expose(), config.sqlite_settings()).await?;
     let Db::Sqlite(sqlite) = &db else {
         anyhow::bail!(
             "backup copies SQLite databases; for PostgreSQL run pg_dump (see the README)"

@@ -66,6 +66,9 @@ pub struct Config {
     pub log_format: LogFormat,
     pub admin_password: Option<Secret>,
     pub workers: usize,
+    /// How long a SQLite write waits for another process's lock on the same file (this
+    /// process's own writers queue at its write gate and never wait here).
+    pub sqlite_busy_timeout: std::time::Duration,
 }
 
 /// One configurable setting: its key in `switchboard.toml` and its environment variable.
@@ -113,6 +116,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("log_format", "SWITCHBOARD_LOG_FORMAT", "text | json"),
     secret("admin_password", "SWITCHBOARD_ADMIN_PASSWORD", "first owner's password"),
     setting("workers", "SWITCHBOARD_WORKERS", "job workers in this process"),
+    setting("sqlite_busy_timeout_ms", "SWITCHBOARD_SQLITE_BUSY_TIMEOUT_MS", "how long a SQLite write waits for another process's lock"),
 ];
 
 /// Credentials the simulator uses when none are configured. Not secret: they only open a
@@ -264,6 +268,12 @@ impl Config {
             Ok(n) if (1..=64).contains(&n) => Ok(n),
             _ => Err(format!("'{v}' must be a whole number from 1 to 64")),
         })?;
+        let sqlite_busy_timeout = parse(raw, "sqlite_busy_timeout_ms", "10000", |v| {
+            match v.parse::<u64>() {
+                Ok(ms) if ms <= 600_000 => Ok(std::time::Duration::from_millis(ms)),
+                _ => Err(format!("'{v}' must be milliseconds from 0 to 600000")),
+            }
+        })?;
         Ok(Config {
             listen,
             data_dir,
@@ -283,6 +293,7 @@ impl Config {
             log_format,
             admin_password: value(raw, "admin_password").map(Secret::new),
             workers,
+            sqlite_busy_timeout,
         })
     }
 
@@ -326,7 +337,19 @@ impl Config {
             ),
             ("SWITCHBOARD_ADMIN_PASSWORD", shown(&self.admin_password)),
             ("SWITCHBOARD_WORKERS", self.workers.to_string()),
+            (
+                "SWITCHBOARD_SQLITE_BUSY_TIMEOUT_MS",
+                self.sqlite_busy_timeout.as_millis().to_string(),
+            ),
         ]
+    }
+
+    /// How this process opens SQLite connections.
+    pub fn sqlite_settings(&self) -> crate::db::SqliteSettings {
+        crate::db::SqliteSettings {
+            busy_timeout: self.sqlite_busy_timeout,
+            ..crate::db::SqliteSettings::default()
+        }
     }
 
     /// The public URL of `path` (which starts with `/`), as Twilio will request it.

@@ -1,5 +1,5 @@
-//! The hotline part of `serve --demo` (documented in the README): seed 003's field-service
-//! ladder line and seed 001's community line, in America/New_York, with simulated people
+//! The hotline part of `serve --demo` (documented in the README): the on-call routing API's field-service
+//! ladder line and the volunteer line, in America/New_York, with simulated people
 //! whose behaviour makes a rehearsal instructive.
 
 use jiff::SignedDuration;

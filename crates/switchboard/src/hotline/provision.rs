@@ -1,4 +1,4 @@
-//! Points a line's Twilio number at our voice webhook: shift lines at seed 001's
+//! Points a line's Twilio number at our voice webhook: shift lines at the volunteer line's
 //! `/callrouting/handle`, ladder lines at `/twilio/hotline/voice` (both serve either kind).
 //!
 //! Live: the number must already be in the account (we never buy one); its voice URL is

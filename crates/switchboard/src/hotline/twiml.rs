@@ -56,7 +56,7 @@ pub fn whisper_answer(accepted: bool) -> VoiceResponse {
     }
 }
 
-/// Where the voicemail's callbacks go (seed 001's paths).
+/// Where the voicemail's callbacks go (the volunteer line's paths).
 pub struct VoicemailUrls {
     pub action: String,
     pub recording_status: String,
@@ -146,7 +146,7 @@ mod tests {
     }
 
     #[test]
-    fn voicemail_records_with_transcription_and_seed_001_callbacks() {
+    fn voicemail_records_with_transcription_and_the_volunteer_lines_callbacks() {
         let urls = VoicemailUrls {
             action: "https://x/callrouting/recording".into(),
             recording_status: "https://x/callrouting/recordingcomplete".into(),

@@ -1,4 +1,4 @@
-//! Seed 001's next-day shift reminders: one schedule per line at its reminder time, one email
+//! The volunteer line's next-day shift reminders: one schedule per line at its reminder time, one email
 //! per volunteer with shifts tomorrow (overrides applied), never twice.
 
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! Seed 003's Studio contract over HTTP, with seed 003's demo line: business hours and after
+//! The on-call routing API for Studio flows over HTTP, with its demo line: business hours and after
 //! hours, exhaustion, reporting, the audit trail, and authorisation.
 
 use serde_json::{Value, json};
@@ -95,7 +95,7 @@ async fn in_business_hours_the_ladder_is_primary_secondary_admins_then_managers(
     assert_eq!(first["timeoutSeconds"], 30);
     assert_eq!(first["userName"], "Ada Lovelace");
     let keys: Vec<&String> = first.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 5, "exactly seed 003's fields: {first}");
+    assert_eq!(keys.len(), 5, "exactly the routing API's fields: {first}");
     let (_, seen) = walk(&app, "CA1").await;
     assert_eq!(
         names(&seen),

@@ -50,7 +50,7 @@ fn next(state: &Value, event: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_studio_flow_of_a_ladder_line_wires_seed_003s_widgets_to_our_endpoints() {
+async fn the_studio_flow_of_a_ladder_line_wires_the_routing_apis_widgets_to_our_endpoints() {
     let app = TestApp::spawn().await;
     hotline::demo::seed(&app.state, app.org).await.unwrap();
     let id = line_id(&app, hotline::demo::LADDER_LINE).await;

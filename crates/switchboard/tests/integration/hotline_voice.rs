@@ -1,6 +1,6 @@
 //! The native voice flow through the real simulator over HTTP: the ladder walked with a
 //! press-1 whisper, declines counted as no answer, shift lines rung one by one or all at once,
-//! voicemail with its transcript emailed once over real SMTP; seed 001's endpoints.
+//! voicemail with its transcript emailed once over real SMTP; the volunteer line's endpoints.
 
 use std::time::Duration;
 

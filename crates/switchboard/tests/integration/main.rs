@@ -11,6 +11,8 @@ mod email;
 mod fleet;
 mod hotline_calendar;
 mod hotline_dashboard;
+mod hotline_desk;
+mod hotline_idempotency;
 mod hotline_reminders;
 mod hotline_studio;
 mod hotline_studio_flow;

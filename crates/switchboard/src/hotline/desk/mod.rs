@@ -202,6 +202,7 @@ async fn settle(db: &Db, now: Timestamp, requests: &[Request], rosters: &mut Ros
     match transact(db, now, requests, rosters).await {
         Ok(settled) => settled,
         Err(e) if requests.len() > 1 => {
+            metrics::counter!("hotline_desk_batches_split_total").increment(1);
             tracing::warn!(
                 requests = requests.len(),
                 error = %e,

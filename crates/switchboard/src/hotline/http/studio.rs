@@ -1,4 +1,4 @@
-//! The on-call routing API that a Twilio Studio flow calls, served exactly as seed 003
+//! The on-call routing API that a Twilio Studio flow calls, served exactly as its contract
 //! documents it: `POST /api/telephony/next-target`, `/answered`, `/completed`,
 //! `/attempt-failed`. Authorised by a valid `X-Twilio-Signature` or
 //! `Authorization: Bearer $WEBHOOK_SECRET` (401 otherwise); JSON or form bodies.

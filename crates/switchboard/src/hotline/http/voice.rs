@@ -31,7 +31,7 @@ use crate::services::Services;
 
 /// The voice URL of a ladder line (and of any line: `To` selects it).
 pub const VOICE_PATH: &str = "/twilio/hotline/voice";
-/// Seed 001's voice URL of a shift line.
+/// The volunteer line's voice URL of a shift line.
 pub const SEED_VOICE_PATH: &str = "/callrouting/handle";
 /// The status callback of a line's number: the inbound call's end.
 pub const CALL_STATUS_PATH: &str = "/twilio/hotline/call-status";
@@ -130,7 +130,7 @@ fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
     }
 }
 
-/// Seed 001's recording and transcription webhooks, for both kinds of line.
+/// The volunteer line's recording and transcription webhooks, for both kinds of line.
 pub fn voicemail_urls(state: &Services) -> twiml::VoicemailUrls {
     twiml::VoicemailUrls {
         action: state.config.public_url_for("/callrouting/recording"),

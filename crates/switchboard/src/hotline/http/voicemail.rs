@@ -1,4 +1,4 @@
-//! Seed 001's voicemail webhooks, for both kinds of line: `POST /callrouting/recording` (the
+//! The volunteer line's voicemail webhooks, for both kinds of line: `POST /callrouting/recording` (the
 //! `<Record>` action), `/callrouting/recordingcomplete` (recording status) and
 //! `/callrouting/transcription`. The call's `CallSid` finds its incident.
 //!

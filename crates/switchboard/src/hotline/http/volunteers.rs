@@ -1,4 +1,4 @@
-//! Seed 001's `GET /callrouting/volunteers/<line id>/<day>/<hour>`: who is on shift on a line
+//! The volunteer line's `GET /callrouting/volunteers/<line id>/<day>/<hour>`: who is on shift on a line
 //! in that hour of the week, as JSON, or as an HTML table when a browser asks.
 //!
 //! Authorised by a dashboard session or a Bearer API token; organisation-scoped, so another

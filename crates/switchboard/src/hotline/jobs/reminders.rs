@@ -1,4 +1,4 @@
-//! Daily shift reminders (seed 001: "batch email sending to volunteers for the next day, to
+//! Daily shift reminders (the volunteer line's brief: "batch email sending to volunteers for the next day, to
 //! remind them they have a shift"). Each line has one schedule, `FREQ=DAILY` at the line's
 //! `reminder_minute` in its time zone; each occurrence emails every active volunteer with an
 //! email address their shifts of the next local day, overrides applied.

@@ -20,7 +20,7 @@ pub struct BusinessHours {
 }
 
 impl BusinessHours {
-    /// Monday to Friday, 08:00 to 18:00 (seed 003's demo line).
+    /// Monday to Friday, 08:00 to 18:00 (the on-call routing API's demo line).
     pub fn weekdays_8_to_6() -> Self {
         Self {
             weekdays: vec![1, 2, 3, 4, 5],

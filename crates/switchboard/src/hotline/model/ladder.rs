@@ -1,4 +1,4 @@
-//! The escalation ladder (seed 003): which person to ring next for an incident.
+//! The escalation ladder (the on-call routing API): which person to ring next for an incident.
 //!
 //! Business hours: primary on call, secondary, each admin, each manager. After hours: primary,
 //! secondary, each manager, each admin, then the next few techs of the line's rotating pool.
@@ -37,7 +37,7 @@ pub struct LadderStep {
 pub const DEFAULT_TIMEOUT_SECS: u32 = 30;
 pub const DEFAULT_POOL_SIZE: u32 = 3;
 
-/// Seed 003's two ladders.
+/// The on-call routing API's two ladders.
 pub fn default_ladder(hours: Hours) -> Vec<LadderStep> {
     let kinds: &[StepKind] = match hours {
         Hours::Business => &[
@@ -199,7 +199,7 @@ mod tests {
         }
     }
 
-    /// Seed 003's demo line: 11 Ada (primary), 12 Grace (secondary), 13 Alan admin, 14 Barbara
+    /// The on-call routing API's demo line: 11 Ada (primary), 12 Grace (secondary), 13 Alan admin, 14 Barbara
     /// admin (unavailable), 15 Edsger manager, 16 Frances manager; pool 17 Ken, 18 Dennis,
     /// 19 Margaret (inactive), 20 Linus, 21 John (no phone), 22 Radia.
     fn demo() -> Vec<Candidate> {

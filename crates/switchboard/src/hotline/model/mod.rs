@@ -51,7 +51,7 @@ crate::text_enum! {
 }
 
 crate::text_enum! {
-    /// The result of one attempt to reach a person (seed 003's `call_attempts.result`).
+    /// The result of one attempt to reach a person (the on-call routing API's `call_attempts.result`).
     pub enum AttemptResult {
         Dialing = "dialing",
         Answered = "answered",
@@ -85,7 +85,7 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// Seed 003's exclusions, less "already attempted" (which depends on the incident).
+    /// The on-call routing API's exclusions, less "already attempted" (which depends on the incident).
     pub fn reachable(&self) -> bool {
         self.available && self.active && self.phone.is_some()
     }

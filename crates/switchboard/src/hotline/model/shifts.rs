@@ -82,7 +82,7 @@ pub fn on_shift_weekly(shifts: &[Shift], weekday: u8, minute: u16) -> Vec<Person
     people
 }
 
-/// The people on shift during any minute of `hour` on `weekday` (seed 001's volunteers view).
+/// The people on shift during any minute of `hour` on `weekday` (the volunteer line's volunteers view).
 pub fn on_shift_in_hour(shifts: &[Shift], weekday: u8, hour: u8) -> Vec<PersonId> {
     let from = u16::from(hour) * 60;
     let mut covering: Vec<&Shift> = shifts

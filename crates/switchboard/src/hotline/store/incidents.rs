@@ -1,4 +1,4 @@
-//! Reading incidents, their attempts and their audit trail (seed 003's `incidents`,
+//! Reading incidents, their attempts and their audit trail (the on-call routing API's `incidents`,
 //! `call_attempts` and `incident_events`), for the API, the dashboard and the webhooks that
 //! find an incident by its call. Changes go through the desk (see `batch.rs`).
 
@@ -100,7 +100,7 @@ pub async fn list(db: &Db, org: OrgId, f: &IncidentFilter) -> StoreResult<Vec<In
     )
 }
 
-/// Seed 003's key metrics for a line over a time range.
+/// The on-call routing API's key metrics for a line over a time range.
 #[derive(Clone, Debug, Default, Serialize, ToSchema)]
 pub struct LineMetrics {
     pub incidents: i64,

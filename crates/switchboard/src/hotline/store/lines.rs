@@ -82,7 +82,7 @@ fn join_days(d: &[u8]) -> String {
     d.iter().map(u8::to_string).collect::<Vec<_>>().join(",")
 }
 
-/// Creates a line with seed 003's two default ladders.
+/// Creates a line with the on-call routing API's two default ladders.
 pub async fn create_line(db: &Db, org: OrgId, s: &LineSettings, now: i64) -> StoreResult<Line> {
     let mut tx = db.write().await?;
     let sql = sqlx::AssertSqlSafe(format!(

@@ -104,7 +104,7 @@ fn render(session: &Session, rows: &[Row], failure: Option<&Failure>) -> Markup 
                     input #time_zone name="time_zone" value=(typed(f, "time_zone", "America/New_York")) aria-invalid=[invalid(f, "time_zone")]; }
                 div { button type="submit" { "Add line" } }
             }
-            p.muted { "A new line starts with business hours Monday to Friday 08:00-18:00 and seed 003's two default ladders; change them on its page." }
+            p.muted { "A new line starts with business hours Monday to Friday 08:00-18:00 and the on-call routing API's two default ladders; change them on its page." }
         } @else {
             p.muted { "Only admins and owners add lines." }
         }

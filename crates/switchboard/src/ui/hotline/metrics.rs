@@ -1,4 +1,4 @@
-//! A line's metrics over a range of days (seed 003's key metrics: time to answer, attempts per
+//! A line's metrics over a range of days (the on-call routing API's key metrics: time to answer, attempts per
 //! incident, exhausted incidents, average call duration) and a chart of incidents per day,
 //! drawn as server-side SVG: no charting library, no script.
 

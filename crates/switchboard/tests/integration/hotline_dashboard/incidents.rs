@@ -1,4 +1,4 @@
-//! An incident driven through seed 003's API, seen on its page (live while open) and in the
+//! An incident driven through the on-call routing API's API, seen on its page (live while open) and in the
 //! line's metrics.
 
 use reqwest::StatusCode;
@@ -8,7 +8,7 @@ use super::{answered_call, demo_app, line_ids, studio};
 use crate::support::web_session::WebSession;
 
 #[tokio::test]
-async fn the_incident_page_shows_the_attempts_of_a_call_driven_through_seed_003s_api() {
+async fn the_incident_page_shows_the_attempts_of_a_call_driven_through_the_routing_api() {
     let app = demo_app().await;
     let owner = WebSession::owner(&app).await;
     let live = studio(
@@ -69,7 +69,7 @@ async fn the_incident_page_shows_the_attempts_of_a_call_driven_through_seed_003s
 }
 
 #[tokio::test]
-async fn the_metrics_page_shows_seed_003s_numbers_and_an_svg_chart() {
+async fn the_metrics_page_shows_the_key_numbers_and_an_svg_chart() {
     let app = demo_app().await;
     let (ladder, _) = line_ids(&app).await;
     answered_call(&app, "CA1").await;

@@ -70,7 +70,7 @@ pub(crate) async fn studio(app: &TestApp, endpoint: &str, body: Value) -> Value 
     r.json().await.unwrap()
 }
 
-/// Seed 003's flow for one call: Ada does not answer, Grace answers, a 180 s call.
+/// The on-call routing API's flow for one call: Ada does not answer, Grace answers, a 180 s call.
 pub(crate) async fn answered_call(app: &TestApp, sid: &str) -> i64 {
     let first = studio(
         app,

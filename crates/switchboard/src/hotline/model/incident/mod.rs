@@ -95,7 +95,7 @@ impl TranscriptionStatus {
     }
 }
 
-/// An incident's own fields (seed 003's `incidents`).
+/// An incident's own fields (the on-call routing API's `incidents`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Incident {
     pub id: IncidentId,
@@ -121,7 +121,7 @@ pub struct Incident {
     pub ended_at: Option<i64>,
 }
 
-/// One attempt to reach a person (seed 003's `call_attempts`).
+/// One attempt to reach a person (the on-call routing API's `call_attempts`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Attempt {
     pub round: i64,
