@@ -7,11 +7,13 @@
 //! write that skipped the write gate fails at once.
 
 pub mod dialect;
+mod inline;
 mod pool;
 mod sqlite;
 #[cfg(test)]
 mod tests;
 
+pub use inline::{InlineTx, Param, WriteTx};
 pub use pool::{Db, DbKind, Tx, sqlite_readers};
 pub use sqlite::{Checkpoints, SqliteDb, SqliteSettings};
 

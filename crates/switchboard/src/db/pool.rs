@@ -10,7 +10,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use super::inline::WriteTx;
 use super::sqlite::{SqliteDb, SqliteSettings};
+use crate::error::StoreResult;
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -108,6 +110,19 @@ impl Db {
                 ))
             }
             Db::Pg(p) => Ok(Tx::Pg(p.begin().await?)),
+        }
+    }
+
+    /// Begins a write transaction for a batch of changes made by one thread of its own (the
+    /// incident desk): on SQLite on the inline connection (see `inline.rs`), at the same gate
+    /// as [`Db::write`]; on Postgres an ordinary transaction.
+    pub async fn write_inline(&self) -> StoreResult<WriteTx> {
+        match self {
+            Db::Sqlite(s) => {
+                let turn = s.gate.clone().lock_owned().await;
+                Ok(WriteTx::Inline(s.inline.begin(turn)?))
+            }
+            Db::Pg(_) => Ok(WriteTx::Pooled(self.write().await?)),
         }
     }
 

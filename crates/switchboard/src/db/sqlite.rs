@@ -19,6 +19,8 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use tokio::sync::Mutex;
 
+use super::inline::InlineWriter;
+
 /// A SQLite database: readers, the writer and its gate.
 #[derive(Clone, Debug)]
 pub struct SqliteDb {
@@ -29,6 +31,8 @@ pub struct SqliteDb {
     /// The one connection that writes, taken only with the gate held.
     pub(super) writer: SqlitePool,
     pub(super) gate: Arc<Mutex<()>>,
+    /// The incident desk's connection (see `inline.rs`).
+    pub(super) inline: Arc<InlineWriter>,
     /// Stops the checkpointer when the last handle goes.
     _checkpointer: Arc<StopOnDrop>,
 }
@@ -78,7 +82,7 @@ impl Checkpoints {
 
 /// The settings every connection shares: WAL mode is set once per file; the automatic
 /// checkpoint is off (see [`Checkpoints`]); after a restart the log file is cut back to 64 MiB.
-const PRAGMAS: &[(&str, &str)] = &[
+pub(super) const PRAGMAS: &[(&str, &str)] = &[
     ("synchronous", "NORMAL"),
     ("foreign_keys", "ON"),
     ("wal_autocheckpoint", "0"),
@@ -128,7 +132,9 @@ impl SqliteDb {
             settings.checkpoints,
         ))
         .abort_handle();
+        let inline = InlineWriter::new(options.get_filename().to_path_buf(), settings.busy_timeout);
         Ok(SqliteDb {
+            inline: Arc::new(inline),
             path: options.get_filename().to_path_buf(),
             readers,
             writer,

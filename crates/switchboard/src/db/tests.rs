@@ -157,6 +157,52 @@ async fn the_read_pool_refuses_writes_so_every_write_takes_the_gate() {
     db.close().await;
 }
 
+async fn organisations(db: &Db) -> Vec<String> {
+    let sql = "SELECT slug FROM organisations ORDER BY slug";
+    crate::with_db!(db, p => sqlx::query_scalar(sql).fetch_all(p).await).unwrap()
+}
+
+#[tokio::test]
+async fn an_inline_transaction_commits_rolls_back_when_dropped_and_shares_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_at(&dir, None).await;
+    let sql = "INSERT INTO organisations (slug, name, created_at) VALUES ($1, $2, $3)";
+    let row = |slug| [Param::Text(slug), Param::Text("Name"), Param::Int(0)];
+    let mut kept = db.write_inline().await.unwrap();
+    kept.execute(sql, &row("kept")).await.unwrap();
+    // While it is open, the pool's writers wait at the same gate.
+    let waiting = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let tx = db.write().await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    });
+    tokio::task::yield_now().await;
+    assert!(!waiting.is_finished(), "a pool writer went past the gate");
+    kept.commit().await.unwrap();
+    waiting.await.unwrap();
+
+    let mut dropped = db.write_inline().await.unwrap();
+    dropped.execute(sql, &row("dropped")).await.unwrap();
+    let text = dropped
+        .query_text(
+            "SELECT group_concat(slug) FROM (SELECT slug FROM organisations ORDER BY slug)",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(text, "dropped,kept", "the transaction reads its own writes");
+    drop(dropped);
+    assert_eq!(organisations(&db).await, vec!["kept"]);
+    // The connection came back: the next transaction works.
+    let mut again = db.write_inline().await.unwrap();
+    again.execute(sql, &row("again")).await.unwrap();
+    again.commit().await.unwrap();
+    assert_eq!(organisations(&db).await, vec!["again", "kept"]);
+    db.close().await;
+}
+
 #[tokio::test]
 async fn under_a_steady_stream_of_writes_the_log_file_stays_bounded() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 
 use super::{DeskError, LineRef, Outcome, Request, Target};
-use crate::db::Tx;
+use crate::db::WriteTx;
 use crate::error::{Invalid, StoreError, StoreResult};
 use crate::hotline::model::LineKind;
 use crate::hotline::model::incident::{self, Effect, IncidentState, Situation};
@@ -35,7 +35,7 @@ struct Entry {
 impl Book {
     /// Reads the incidents and lines `requests` name, the lines of those incidents, and an id
     /// for each incident the batch may open.
-    pub(super) async fn load(tx: &mut Tx, requests: &[Request]) -> StoreResult<Book> {
+    pub(super) async fn load(tx: &mut WriteTx, requests: &[Request]) -> StoreResult<Book> {
         let mut wanted = Wanted::default();
         for request in requests {
             match &request.target {
@@ -239,8 +239,19 @@ impl Book {
         })
     }
 
+    /// Whether writing the batch queues jobs (a voicemail's email or deadline): their store
+    /// functions need the pool's transaction.
+    pub(super) fn queues_jobs(&self) -> bool {
+        self.effects.iter().any(|(_, _, effect)| {
+            matches!(
+                effect,
+                Effect::Email { .. } | Effect::AwaitTranscription { .. }
+            )
+        })
+    }
+
     /// Writes what the batch changed. Returns whether it queued jobs.
-    pub(super) async fn write(&self, tx: &mut Tx, now: i64) -> StoreResult<bool> {
+    pub(super) async fn write(&self, tx: &mut WriteTx, now: i64) -> StoreResult<bool> {
         let mut changes = Changes::default();
         for entry in self.incidents.values() {
             let (org, incident) = (entry.org, &entry.state.incident);
@@ -295,6 +306,12 @@ impl Book {
             })
             .collect();
         batch::write(tx, &changes).await?;
+        if !self.queues_jobs() {
+            return Ok(false);
+        }
+        let tx = tx.pooled().ok_or_else(|| {
+            anyhow::anyhow!("a batch that queues jobs needs the pool's transaction")
+        })?;
         let mut queued_jobs = false;
         for (org, id, effect) in &self.effects {
             match effect {

@@ -8,8 +8,10 @@
 //! deadline). A command that is refused (say, a next target for an answered incident) changes
 //! nothing and gets its error; the others go on. If the transaction itself fails, each request
 //! is settled again in a transaction of its own, so one bad request cannot sink its
-//! neighbours. On SQLite a batch is one turn at the write gate however many calls it carries;
-//! on Postgres each process runs a desk and row locks keep them apart.
+//! neighbours. On SQLite a batch is one turn at the write gate however many calls it carries,
+//! run on the desk's inline connection (`db/inline.rs`; a batch that queues a voicemail's
+//! jobs is settled in the pool's transaction instead); on Postgres each process runs a desk
+//! and row locks keep them apart.
 
 mod book;
 
@@ -26,7 +28,7 @@ use super::model::incident::{Command, IncidentState, Refusal};
 use super::model::line::Line;
 use super::model::roster::Roster;
 use crate::clock::Clock;
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 use crate::error::{Invalid, StoreError};
 use crate::ids::{IncidentId, LineId, OrgId};
 
@@ -226,7 +228,8 @@ async fn settle(db: &Db, now: Timestamp, requests: &[Request], rosters: &mut Ros
 }
 
 /// Reads what `requests` touch, applies them in order, and writes the result, in one
-/// transaction.
+/// transaction: on SQLite on the desk's inline connection, unless the batch queues jobs
+/// (a voicemail's email or deadline), which is then settled again in the pool's transaction.
 async fn transact(
     db: &Db,
     now: Timestamp,
@@ -234,8 +237,30 @@ async fn transact(
     rosters: &mut Rosters,
 ) -> Result<Settled, StoreError> {
     let mut clock = PhaseClock::start();
-    let mut tx = db.write().await?;
+    let tx = db.write_inline().await?;
     clock.lap("begin");
+    match transact_in(tx, clock, db, now, requests, rosters).await? {
+        Some(settled) => Ok(settled),
+        None => {
+            let mut clock = PhaseClock::start();
+            let tx = WriteTx::Pooled(db.write().await?);
+            clock.lap("begin");
+            let settled = transact_in(tx, clock, db, now, requests, rosters).await?;
+            Ok(settled.expect("the pool's transaction settles every batch"))
+        }
+    }
+}
+
+/// [`transact`] in `tx`; `None` (and nothing written) when `tx` is inline and the batch
+/// queues jobs.
+async fn transact_in(
+    mut tx: WriteTx,
+    mut clock: PhaseClock,
+    db: &Db,
+    now: Timestamp,
+    requests: &[Request],
+    rosters: &mut Rosters,
+) -> Result<Option<Settled>, StoreError> {
     let mut book = Book::load(&mut tx, requests).await?;
     clock.lap("read");
     for loaded in book.lines() {
@@ -259,12 +284,15 @@ async fn transact(
         .map(|r| book.apply(r, |line| rosters.get(&line).map(|c| &c.roster), now))
         .collect();
     clock.lap("apply");
+    if book.queues_jobs() && tx.pooled().is_none() {
+        return Ok(None);
+    }
     let queued_jobs = book.write(&mut tx, now.as_millisecond()).await?;
     clock.lap("write");
     tx.commit().await?;
     clock.lap("commit");
     clock.report(requests.len());
-    Ok((results, queued_jobs))
+    Ok(Some((results, queued_jobs)))
 }
 
 /// Times the phases of a batch: each into `hotline_desk_phase_seconds`, and a batch slower

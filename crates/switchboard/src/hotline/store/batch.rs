@@ -2,9 +2,8 @@
 //! two statements however many calls it carries: one read that returns everything the
 //! batch's commands touch as a single JSON document, and one write of everything they
 //! changed. Lists and rows travel as JSON parameters, so the statements' texts never change
-//! (each is prepared once). On SQLite every statement is a hand-off to the connection's own
-//! thread and back, which under load costs more than the statement itself; on Postgres, a
-//! round trip.
+//! (each is prepared once). The same two texts run on the desk's inline SQLite connection
+//! and on a Postgres transaction ([`WriteTx`]); on Postgres each is a round trip.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -14,12 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::incidents::{ATTEMPT_COLUMNS, INCIDENT_COLUMNS};
 use super::lines::{LINE_COLUMNS, LineRow};
 use crate::db::dialect::{self, Column, Column::Int, Column::Text};
-use crate::db::{DbKind, Tx};
+use crate::db::{DbKind, Param, WriteTx};
 use crate::error::StoreResult;
 use crate::hotline::model::incident::{Attempt, Incident, IncidentState};
 use crate::hotline::model::line::Line;
 use crate::ids::{IncidentId, LineId, OrgId};
-use crate::with_tx;
 
 /// What a batch asks to read.
 #[derive(Debug, Default)]
@@ -63,7 +61,7 @@ pub struct Snapshot {
 
 /// Reads what `wanted` names, locking it on Postgres (incidents before lines, so two
 /// processes' batches cannot deadlock).
-pub async fn load(tx: &mut Tx, wanted: &Wanted) -> StoreResult<Snapshot> {
+pub async fn load(tx: &mut WriteTx, wanted: &Wanted) -> StoreResult<Snapshot> {
     #[derive(Deserialize)]
     struct Document {
         incidents: Vec<IncidentDoc>,
@@ -99,12 +97,16 @@ pub async fn load(tx: &mut Tx, wanted: &Wanted) -> StoreResult<Snapshot> {
         After(i64),
         Taken(Vec<i64>),
     }
-    let sql = sqlx::AssertSqlSafe(statements(tx.kind()).read.clone());
-    let text: String = with_tx!(tx, c => sqlx::query_scalar(sql)
-        .bind(json_array(&wanted.incidents)).bind(json_array(&wanted.call_sids))
-        .bind(json_array(&wanted.lines)).bind(json_array(&wanted.numbers))
-        .bind(i64::from(wanted.only_ladder)).bind(wanted.openings as i64)
-        .fetch_one(c).await)?;
+    let lists = [
+        json_array(&wanted.incidents),
+        json_array(&wanted.call_sids),
+        json_array(&wanted.lines),
+        json_array(&wanted.numbers),
+    ];
+    let mut params: Vec<Param> = lists.iter().map(|l| Param::Text(l)).collect();
+    params.push(Param::Int(i64::from(wanted.only_ladder)));
+    params.push(Param::Int(wanted.openings as i64));
+    let text = tx.query_text(&statements(tx.kind()).read, &params).await?;
     let doc: Document = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("the desk's read returned unexpected JSON: {e}"))?;
     let mut incidents: Vec<Loaded> = doc
@@ -200,8 +202,7 @@ pub struct PoolMove {
 }
 
 /// Writes `changes` in one statement.
-pub async fn write(tx: &mut Tx, changes: &Changes<'_>) -> StoreResult<()> {
-    let sql = &statements(tx.kind()).write;
+pub async fn write(tx: &mut WriteTx, changes: &Changes<'_>) -> StoreResult<()> {
     let rows = [
         json_array(&changes.new_incidents),
         json_array(&changes.changed_incidents),
@@ -210,10 +211,8 @@ pub async fn write(tx: &mut Tx, changes: &Changes<'_>) -> StoreResult<()> {
         json_array(&changes.events),
         json_array(&changes.pool_moves),
     ];
-    with_tx!(tx, c => rows.iter()
-        .fold(sqlx::query(sqlx::AssertSqlSafe(sql.clone())), |q, r| q.bind(r.as_str()))
-        .execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    let params: Vec<Param> = rows.iter().map(|r| Param::Text(r)).collect();
+    tx.execute(&statements(tx.kind()).write, &params).await
 }
 
 /// `values` as a JSON array: a list for [`dialect::in_json_list`], or rows to write.

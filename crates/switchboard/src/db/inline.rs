@@ -1,0 +1,218 @@
+//! A SQLite write transaction whose statements run on the caller's thread: the incident desk's.
+//!
+//! sqlx runs each SQLite connection on a thread of its own and hands every statement to it
+//! and the rows back, waking a thread each way. The desk settles every call's change in a
+//! batch that one thread runs after another, so those hand-offs (four per batch, each a wake
+//! on a busy 2-core machine) set the hotline's throughput: a batch took 1.26 ms through sqlx
+//! and about a third of that here (docs/benchmarks.md). This connection takes the same write
+//! gate as [`Db::write`](super::Db::write), so the process still has one writer at a time, and
+//! opens with the same pragmas (no automatic checkpoint: the checkpointer does that). It runs
+//! the same SQL texts as the sqlx path ([`WriteTx`] takes either); the desk's thread blocks on
+//! them, which is what that thread is for.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::OwnedMutexGuard;
+
+use super::pool::Tx;
+use super::sqlite::PRAGMAS;
+use super::{DbKind, dialect};
+use crate::error::StoreResult;
+
+/// How many distinct statement texts the connection keeps prepared.
+const PREPARED_STATEMENTS: usize = 16;
+
+/// The inline connection of one database file, opened on first use.
+#[derive(Debug)]
+pub(super) struct InlineWriter {
+    path: PathBuf,
+    busy_timeout: Duration,
+    conn: Arc<Mutex<Option<rusqlite::Connection>>>,
+}
+
+impl InlineWriter {
+    pub(super) fn new(path: PathBuf, busy_timeout: Duration) -> InlineWriter {
+        InlineWriter {
+            path,
+            busy_timeout,
+            conn: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Begins an immediate transaction; `turn` is the process's turn at the write gate.
+    pub(super) fn begin(&self, turn: OwnedMutexGuard<()>) -> anyhow::Result<InlineTx> {
+        let taken = self.conn.lock().ok().and_then(|mut c| c.take());
+        let conn = match taken {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let mut tx = InlineTx {
+            conn: Some(conn),
+            home: self.conn.clone(),
+            open: false,
+            _turn: turn,
+        };
+        tx.batch("BEGIN IMMEDIATE")?;
+        tx.open = true;
+        Ok(tx)
+    }
+
+    fn open(&self) -> anyhow::Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open(&self.path)
+            .with_context(|| format!("cannot open the SQLite database {}", self.path.display()))?;
+        conn.busy_timeout(self.busy_timeout)?;
+        for (name, value) in PRAGMAS {
+            conn.pragma_update(None, name, value)
+                .with_context(|| format!("cannot set the SQLite pragma {name}"))?;
+        }
+        conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
+        Ok(conn)
+    }
+}
+
+/// A value bound to `$N` of a statement: the N-th of the list passed with it.
+#[derive(Clone, Copy, Debug)]
+pub enum Param<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+/// An open transaction on the inline connection. Dropped without [`commit`](Self::commit), it
+/// rolls back; either way the connection goes back for the next one and the gate is released.
+pub struct InlineTx {
+    conn: Option<rusqlite::Connection>,
+    home: Arc<Mutex<Option<rusqlite::Connection>>>,
+    open: bool,
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl InlineTx {
+    fn conn(&self) -> &rusqlite::Connection {
+        self.conn
+            .as_ref()
+            .expect("the connection is held until drop")
+    }
+
+    fn batch(&self, sql: &str) -> rusqlite::Result<()> {
+        self.conn().execute_batch(sql)
+    }
+
+    /// Prepares `sql` (once per text) and binds `params[i]` to `$i+1` by name: to SQLite,
+    /// `$1` is a parameter named "$1", numbered where it first appears.
+    fn prepared<'c>(
+        conn: &'c rusqlite::Connection,
+        sql: &str,
+        params: &[Param],
+    ) -> anyhow::Result<rusqlite::CachedStatement<'c>> {
+        let mut statement = conn.prepare_cached(sql)?;
+        for (i, param) in params.iter().enumerate() {
+            let Some(index) = statement.parameter_index(&format!("${}", i + 1))? else {
+                continue;
+            };
+            match param {
+                Param::Int(v) => statement.raw_bind_parameter(index, v)?,
+                Param::Text(v) => statement.raw_bind_parameter(index, v)?,
+            }
+        }
+        Ok(statement)
+    }
+
+    /// The first column of the one row `sql` returns, as text.
+    pub fn query_text(&mut self, sql: &str, params: &[Param]) -> anyhow::Result<String> {
+        let mut statement = Self::prepared(self.conn(), sql, params)?;
+        let mut rows = statement.raw_query();
+        let row = rows.next()?.context("the query returned no row")?;
+        Ok(row.get(0)?)
+    }
+
+    /// Runs `sql`, a list of statements as [`dialect::all_at_once`] joins them.
+    pub fn execute(&mut self, sql: &str, params: &[Param]) -> anyhow::Result<()> {
+        for one in sql.split(dialect::STATEMENT_SEPARATOR) {
+            Self::prepared(self.conn(), one, params)?.raw_execute()?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        self.batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for InlineTx {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.batch("ROLLBACK");
+        }
+        if let (Some(conn), Ok(mut home)) = (self.conn.take(), self.home.lock()) {
+            *home = Some(conn);
+        }
+    }
+}
+
+/// Binds each of `$params` (a `&[Param]`) to a sqlx query, in order.
+macro_rules! bind {
+    ($query:expr, $params:expr) => {
+        $params.iter().fold($query, |q, p| match *p {
+            Param::Int(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+        })
+    };
+}
+
+/// A write transaction for a batch of changes: on SQLite the inline connection, on Postgres
+/// (or when a batch needs what only the pool's transaction offers) an ordinary [`Tx`].
+pub enum WriteTx {
+    Inline(InlineTx),
+    Pooled(Tx),
+}
+
+impl WriteTx {
+    pub fn kind(&self) -> DbKind {
+        match self {
+            WriteTx::Inline(_) => DbKind::Sqlite,
+            WriteTx::Pooled(tx) => tx.kind(),
+        }
+    }
+
+    /// The pool's transaction, for store functions written for it; `None` when inline.
+    pub fn pooled(&mut self) -> Option<&mut Tx> {
+        match self {
+            WriteTx::Inline(_) => None,
+            WriteTx::Pooled(tx) => Some(tx),
+        }
+    }
+
+    /// The first column of the one row `sql` returns, as text.
+    pub async fn query_text(
+        &mut self,
+        sql: &'static str,
+        params: &[Param<'_>],
+    ) -> StoreResult<String> {
+        match self {
+            WriteTx::Inline(tx) => Ok(tx.query_text(sql, params)?),
+            WriteTx::Pooled(tx) => Ok(crate::with_tx!(tx, c =>
+                bind!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), params).fetch_one(c).await)?),
+        }
+    }
+
+    /// Runs `sql` (on SQLite a statement list, on Postgres one statement).
+    pub async fn execute(&mut self, sql: &'static str, params: &[Param<'_>]) -> StoreResult<()> {
+        match self {
+            WriteTx::Inline(tx) => Ok(tx.execute(sql, params)?),
+            WriteTx::Pooled(tx) => Ok(crate::with_tx!(tx, c =>
+                bind!(sqlx::query(sqlx::AssertSqlSafe(sql)), params).execute(c).await.map(drop))?),
+        }
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            WriteTx::Inline(tx) => Ok(tx.commit()?),
+            WriteTx::Pooled(tx) => Ok(tx.commit().await?),
+        }
+    }
+}
