@@ -35,10 +35,10 @@ pub enum Column {
     Text,
 }
 
-/// "`column` is one of the values in the JSON array bound as `$param`": one statement text
-/// (prepared once) whatever the list's length, and an index lookup per value on both backends.
-pub fn in_json_list(kind: DbKind, column: &str, param: usize, of: Column) -> String {
-    let values = match (kind, of) {
+/// The values of the JSON array bound as `$param`, as a one-column query: one statement text
+/// (prepared once) whatever the list's length.
+pub fn json_list(kind: DbKind, param: usize, of: Column) -> String {
+    match (kind, of) {
         (DbKind::Sqlite, _) => format!("SELECT value FROM json_each(${param})"),
         (DbKind::Postgres, Column::Int) => format!(
             "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST(${param} AS JSONB))"
@@ -46,8 +46,13 @@ pub fn in_json_list(kind: DbKind, column: &str, param: usize, of: Column) -> Str
         (DbKind::Postgres, Column::Text) => {
             format!("SELECT value FROM jsonb_array_elements_text(CAST(${param} AS JSONB))")
         }
-    };
-    in_subquery(kind, column, &values)
+    }
+}
+
+/// "`column` is one of the values in the JSON array bound as `$param`": an index lookup per
+/// value on both backends.
+pub fn in_json_list(kind: DbKind, column: &str, param: usize, of: Column) -> String {
+    in_subquery(kind, column, &json_list(kind, param, of))
 }
 
 /// "`column` is one of the values `subquery` returns", in the form each planner turns into

@@ -287,19 +287,15 @@ fn fields<'a>(alias: &str, columns: &'a str) -> Vec<(&'a str, String)> {
 
 impl Statements {
     fn new(kind: DbKind) -> Statements {
-        // The incidents `$1` and the latest incident of each call of `$2`.
-        let wanted = format!(
-            "{} OR {}",
-            dialect::in_json_list(kind, "id", 1, Int),
-            dialect::in_subquery(
-                kind,
-                "id",
-                &format!(
-                    "SELECT MAX(c.id) FROM incidents c WHERE {} GROUP BY c.call_sid",
-                    dialect::in_json_list(kind, "c.call_sid", 2, Text)
-                )
-            ),
+        // The incidents `$1` and the latest incident of each call of `$2`. Alternatives are
+        // one list joined with UNION: SQLite answers `x IN (a) OR x IN (b)` several times
+        // slower than `x IN (a UNION b)`.
+        let wanted_ids = format!(
+            "{} UNION SELECT MAX(c.id) FROM incidents c WHERE {} GROUP BY c.call_sid",
+            dialect::json_list(kind, 1, Int),
+            dialect::in_json_list(kind, "c.call_sid", 2, Text)
         );
+        let wanted = dialect::in_subquery(kind, "id", &wanted_ids);
         let mut incident = fields("i", INCIDENT_COLUMNS);
         incident.push(("org_id", "i.org_id".to_string()));
         let incidents = dialect::json_array_of(
@@ -327,15 +323,23 @@ impl Statements {
             ("org_id", "l.org_id".into()),
             ("roster_version", "l.roster_version".into()),
         ]);
+        // The lines `$3`, the lines of the numbers `$4`, the wanted incidents' lines, and with
+        // `$5` the first two ladder lines.
+        let wanted_lines = format!(
+            "{} UNION ALL SELECT id FROM hotline_lines WHERE {} \
+             UNION ALL SELECT line_id FROM incidents WHERE {wanted} \
+             UNION ALL SELECT id FROM (SELECT f.id FROM hotline_lines f \
+             WHERE $5 = 1 AND f.kind = 'ladder' ORDER BY f.id LIMIT 2) ladders",
+            dialect::json_list(kind, 3, Int),
+            dialect::in_json_list(kind, "phone_number", 4, Text),
+        );
         let lines = dialect::json_array_of(
             kind,
             &dialect::json_object(kind, &line),
             &format!(
                 "(SELECT l.*, o.roster_version FROM hotline_lines l JOIN organisations o ON o.id = l.org_id \
-                 WHERE {} OR {} OR l.id IN (SELECT line_id FROM incidents WHERE {wanted}) \
-                 OR ($5 = 1 AND l.id IN (SELECT f.id FROM hotline_lines f WHERE f.kind = 'ladder' ORDER BY f.id LIMIT 2)){}) l",
-                dialect::in_json_list(kind, "l.id", 3, Int),
-                dialect::in_json_list(kind, "l.phone_number", 4, Text),
+                 WHERE {}{}) l",
+                dialect::in_subquery(kind, "l.id", &wanted_lines),
                 dialect::for_update_of(kind, "l"),
             ),
         );
