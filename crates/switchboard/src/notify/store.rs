@@ -5,6 +5,17 @@ use crate::accounts::OrgId;
 use crate::db::{Db, Tx};
 use crate::{with_db, with_tx, with_write};
 
+crate::text_enum! {
+    /// An email's lifecycle: queued, then sent over SMTP, kept in the outbox (no SMTP
+    /// configured), or failed after its delivery job's last attempt.
+    pub enum EmailState {
+        Queued = "queued",
+        Sent = "sent",
+        Outbox = "outbox",
+        Failed = "failed",
+    }
+}
+
 pub async fn insert(
     tx: &mut Tx,
     org: Option<OrgId>,
@@ -27,7 +38,11 @@ pub async fn find_queued(db: &Db, id: i64) -> anyhow::Result<Option<Email>> {
 }
 
 pub async fn mark_delivered(db: &Db, id: i64, outbox: bool, now: i64) -> anyhow::Result<()> {
-    let state = if outbox { "outbox" } else { "sent" };
+    let state = if outbox {
+        EmailState::Outbox
+    } else {
+        EmailState::Sent
+    };
     let sql = "UPDATE emails SET state = $2, sent_at = $3, error = NULL WHERE id = $1";
     with_write!(db, p => sqlx::query(sql).bind(id).bind(state).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -45,7 +60,7 @@ pub struct EmailRow {
     pub to_addr: String,
     pub subject: String,
     pub body_text: String,
-    pub state: String,
+    pub state: EmailState,
     pub error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,

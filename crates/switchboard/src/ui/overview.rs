@@ -27,7 +27,10 @@ async fn overview(State(state): State<AppState>, User(session): User) -> Result<
     let counts = jobs::store::count_by_state(&state.db, Some(session.org)).await?;
     let count = |s: JobState| counts.iter().find(|(n, _)| *n == s).map_or(0, |(_, n)| *n);
     let emails = notify::store::list(&state.db, session.org, OUTBOX_WINDOW).await?;
-    let in_outbox = emails.iter().filter(|e| e.state == "outbox").count();
+    let in_outbox = emails
+        .iter()
+        .filter(|e| e.state == crate::notify::store::EmailState::Outbox)
+        .count();
     let mode = format!("{:?}", state.config.telephony).to_lowercase();
     let cards: [(&str, String, &str); 5] = [
         ("/people", people.to_string(), "people"),

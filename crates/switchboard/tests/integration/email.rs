@@ -1,5 +1,6 @@
 //! Email: a real SMTP exchange with a sink, and the outbox when no SMTP is configured.
 
+use switchboard::notify::store::EmailState;
 use switchboard::notify::{self, Email};
 
 use crate::support::smtp::SmtpSink;
@@ -50,7 +51,7 @@ async fn with_smtp_configured_an_email_crosses_a_real_smtp_exchange_once() {
     let rows = notify::store::list(&app.state.db, app.org, 10)
         .await
         .unwrap();
-    assert_eq!(rows[0].state, "sent");
+    assert_eq!(rows[0].state, EmailState::Sent);
     app.stop().await;
 }
 
@@ -63,7 +64,7 @@ async fn without_smtp_an_email_lands_in_the_outbox() {
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].state, "outbox");
+    assert_eq!(rows[0].state, EmailState::Outbox);
     assert_eq!(rows[0].subject, "Your shift tomorrow");
     app.stop().await;
 }
@@ -86,7 +87,7 @@ async fn an_unreachable_smtp_server_leaves_the_email_queued_for_retry() {
     let rows = notify::store::list(&app.state.db, app.org, 10)
         .await
         .unwrap();
-    assert_eq!(rows[0].state, "queued");
+    assert_eq!(rows[0].state, EmailState::Queued);
     let (_, jobs) = app.get("/api/v1/jobs?state=queued", &app.token).await;
     assert!(
         jobs[0]["last_error"].as_str().unwrap().contains("SMTP"),
