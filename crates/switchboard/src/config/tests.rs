@@ -1,5 +1,7 @@
 //! Tests of configuration loading, and that the README and example file list every setting.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

@@ -4,10 +4,10 @@ use serde_json::json;
 
 use super::{
     Applied, Attempt, AttemptStep, Command, DialOutcome, Effect, IncidentState, Refusal, Situation,
-    TranscriptionStatus,
 };
-use crate::hotline::model::voicemail::voicemail_email;
 use crate::hotline::model::{AttemptResult, IncidentStatus};
+
+mod voicemail;
 
 /// How long a voicemail waits for its transcription before it is emailed without one.
 pub const TRANSCRIPTION_WAIT_MS: i64 = 10 * 60 * 1000;
@@ -330,77 +330,5 @@ impl Machine<'_> {
             a.call_sid = leg_sid.map(str::to_string).or(a.call_sid.take());
             self.request_event("whisper_declined");
         }
-    }
-
-    fn recording(&mut self, url: &str, sid: &str, secs: Option<i64>) {
-        let incident = &mut self.state.incident;
-        if incident.voicemail_sid.as_deref() == Some(sid) {
-            return;
-        }
-        incident.voicemail_url = Some(url.to_string());
-        incident.voicemail_sid = Some(sid.to_string());
-        incident.voicemail_secs = secs;
-        self.request_event("voicemail");
-        self.effects.push(Effect::AwaitTranscription {
-            at: self.now + TRANSCRIPTION_WAIT_MS,
-        });
-        self.email_once();
-    }
-
-    /// A transcription: its text (when it has one) is kept; a failure never replaces a text.
-    fn transcription(&mut self, status: TranscriptionStatus, text: Option<&str>) {
-        let text = text.filter(|_| status == TranscriptionStatus::Completed);
-        let incident = &mut self.state.incident;
-        let new_text = text.is_some() && incident.transcript.is_none();
-        let new_status = incident.transcription_status != Some(status)
-            && incident.transcription_status != Some(TranscriptionStatus::Completed);
-        if !new_text && !new_status {
-            return;
-        }
-        if new_status {
-            incident.transcription_status = Some(status);
-        }
-        if new_text {
-            incident.transcript = text.map(str::to_string);
-        }
-        self.request_event("transcription");
-        self.email_once();
-    }
-
-    fn transcription_overdue(&mut self) {
-        let incident = &mut self.state.incident;
-        if incident.transcription_status.is_none() && incident.transcript.is_none() {
-            incident.transcription_status = Some(TranscriptionStatus::Failed);
-            self.email_once();
-        }
-    }
-
-    /// The voicemail email, once its recording and its transcription (or news that there is
-    /// none) are both in.
-    fn email_once(&mut self) {
-        let line = self.at.line;
-        let incident = &mut self.state.incident;
-        let complete = incident.transcript.is_some() || incident.transcription_status.is_some();
-        let Some(url) = incident.voicemail_url.as_deref() else {
-            return;
-        };
-        if !complete || incident.voicemail_emailed_at.is_some() {
-            return;
-        }
-        incident.voicemail_emailed_at = Some(self.now);
-        let (subject, body) = voicemail_email(
-            &line.name,
-            &incident.caller_phone,
-            url,
-            incident.voicemail_secs,
-            incident.transcript.as_deref(),
-        );
-        let detail = json!({ "to": line.notify_emails, "subject": subject });
-        self.effects.push(Effect::Email {
-            to: line.notify_emails.clone(),
-            subject,
-            body,
-        });
-        self.event("voicemail_emailed", detail.to_string());
     }
 }
