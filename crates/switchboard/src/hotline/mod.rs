@@ -11,6 +11,7 @@
 pub mod demo;
 pub mod desk;
 pub mod http;
+pub mod input;
 pub mod jobs;
 pub mod model;
 pub mod notices;

@@ -2,7 +2,7 @@
 //! or the dashboard, goes through here: validate, check that each person named belongs to the
 //! organisation, store, and tell people whose shifts changed.
 
-use super::http::input::{NewOnCall, NewOverride, NewShift};
+use super::input::{NewOnCall, NewOverride, NewShift};
 use super::model::{Override, Shift};
 use super::notices;
 use super::store::lines;

@@ -157,6 +157,23 @@ impl Desk {
     }
 }
 
+/// Hands `command` for `target` to the incident desk; `request` is what the audit trail keeps.
+pub async fn submit(
+    desk: &Desk,
+    org: Option<OrgId>,
+    target: Target,
+    command: Command,
+    request: &serde_json::Value,
+) -> Result<Outcome, DeskError> {
+    let request = Request {
+        org,
+        target,
+        command,
+        request: request.to_string(),
+    };
+    desk.submit(request).await
+}
+
 /// A line's roster, kept while its organisation's roster version stays put.
 struct CachedRoster {
     version: i64,

@@ -4,19 +4,16 @@
 
 pub mod api;
 pub mod calendar;
-pub mod input;
 pub mod studio;
 pub mod voice;
 pub mod voicemail;
 pub mod volunteers;
 
 use axum::Router;
-use serde_json::Value;
 
-use super::desk::{Desk, DeskError, Outcome, Request, Target};
-use super::model::incident::{Command, Refusal};
+use super::desk::DeskError;
+use super::model::incident::Refusal;
 use crate::http::AppError;
-use crate::ids::OrgId;
 
 pub fn router() -> Router<crate::hotline::Hotline> {
     Router::new()
@@ -26,23 +23,6 @@ pub fn router() -> Router<crate::hotline::Hotline> {
         .merge(voice::router())
         .merge(voicemail::router())
         .merge(volunteers::router())
-}
-
-/// Hands `command` for `target` to the incident desk; `request` is what the audit trail keeps.
-pub(crate) async fn submit(
-    desk: &Desk,
-    org: Option<OrgId>,
-    target: Target,
-    command: Command,
-    request: &Value,
-) -> Result<Outcome, DeskError> {
-    let request = Request {
-        org,
-        target,
-        command,
-        request: request.to_string(),
-    };
-    desk.submit(request).await
 }
 
 impl From<DeskError> for AppError {

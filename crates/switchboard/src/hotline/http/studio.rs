@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::submit;
+use crate::hotline::desk::submit;
 use crate::hotline::desk::{Desk, LineRef, Target};
 use crate::hotline::model::incident::Command;
 use crate::hotline::model::{AttemptResult, IncidentStatus};

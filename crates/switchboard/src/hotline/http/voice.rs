@@ -17,7 +17,7 @@ use twilio::resources::DialCallStatus;
 use twilio::twiml::VoiceResponse;
 use twilio::webhook::{CallStatusCallback, DialAction, VoiceRequest};
 
-use super::submit;
+use crate::hotline::desk::submit;
 use crate::hotline::desk::{Desk, DeskError, LineRef, Outcome, Target};
 use crate::hotline::model::incident::{Command, DialOutcome};
 use crate::hotline::model::{AttemptResult, IncidentStatus};

@@ -13,8 +13,8 @@ use axum::routing::post;
 use serde_json::{Value, json};
 use twilio::webhook::{RecordAction, RecordingStatus, Transcription};
 
-use super::submit;
 use crate::error::StoreError;
+use crate::hotline::desk::submit;
 use crate::hotline::desk::{Desk, DeskError, Target};
 use crate::hotline::model::incident::{Command, TranscriptionStatus};
 use crate::hotline::twiml;

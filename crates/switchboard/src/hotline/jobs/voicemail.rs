@@ -3,8 +3,7 @@
 
 use anyhow::Context as _;
 
-use crate::hotline::desk::{Desk, Target};
-use crate::hotline::http::submit;
+use crate::hotline::desk::{Desk, Target, submit};
 use crate::hotline::model::incident::Command;
 use crate::hotline::store::voicemail::VoicemailDeadline;
 use crate::jobs::{Job, JobContext};

@@ -13,7 +13,7 @@ use super::{Failure, Fields, field, fields_named};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::http::input::validate_ladder;
+use crate::hotline::input::validate_ladder;
 use crate::hotline::model::Hours;
 use crate::hotline::model::ladder::{
     DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT_SECS, LadderStep, StepKind,

@@ -11,7 +11,7 @@ use super::{Failure, Fields, People, field, fields_named, invalid, local, oncall
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::http::input::LineInput;
+use crate::hotline::input::LineInput;
 use crate::hotline::model::hours::weekday_name;
 use crate::hotline::model::ladder::LadderStep;
 use crate::hotline::model::shifts::{format_hhmm, on_shift, parse_hhmm};

@@ -10,7 +10,7 @@ use super::{Failure, Fields, People, field, invalid, oncall, subnav, typed};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::http::input::LineInput;
+use crate::hotline::input::LineInput;
 use crate::hotline::model::shifts::on_shift;
 use crate::hotline::model::{Hours, LineKind};
 use crate::hotline::store::lines::{self, Line};

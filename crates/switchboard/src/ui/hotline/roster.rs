@@ -12,7 +12,7 @@ use super::{Failure, Fields, field, invalid, local, typed};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::hotline::http::input::{NewOnCall, NewOverride, NewShift};
+use crate::hotline::input::{NewOnCall, NewOverride, NewShift};
 use crate::hotline::model::hours::weekday_name;
 use crate::hotline::model::shifts::{format_hhmm, on_shift_in_hour};
 use crate::hotline::store::{lines, roster};

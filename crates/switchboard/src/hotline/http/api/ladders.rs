@@ -44,7 +44,7 @@ pub async fn set_ladder(
     let hours: Hours = hours
         .parse()
         .map_err(|_| AppError::field("hours", "must be business or after"))?;
-    crate::hotline::http::input::validate_ladder(&steps)?;
+    crate::hotline::input::validate_ladder(&steps)?;
     lines::set_ladder(&state.db, caller.org, id, hours, &steps).await?;
     Ok(Json(steps))
 }

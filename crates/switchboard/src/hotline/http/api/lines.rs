@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::accounts::Role;
-use crate::hotline::http::input::LineInput;
+use crate::hotline::input::LineInput;
 use crate::hotline::store::lines::{self, Line};
 use crate::http::{ApiCaller, AppResult, Json};
 use crate::ids::LineId;

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use crate::accounts::Role;
-use crate::hotline::http::input::{NewOnCall, NewOverride, NewShift, Rotation};
+use crate::hotline::input::{NewOnCall, NewOverride, NewShift, Rotation};
 use crate::hotline::model::{Override, Shift};
 use crate::hotline::store::lines;
 use crate::hotline::store::roster::{self, OnCallPeriod};
