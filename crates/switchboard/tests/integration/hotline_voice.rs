@@ -210,10 +210,8 @@ async fn nobody_on_shift_answering_takes_a_voicemail_emailed_exactly_once_with_i
         .expect("the simulator posted the transcription");
     let (status, _) = post_signed(&app, "/callrouting/transcription", &replay).await;
     assert_eq!(status, 204);
-    for _ in 0..5 {
-        app.run_jobs().await;
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // The replay was settled before it was answered: whatever it queued is due now.
+    app.run_jobs().await;
     let mail = sink.received();
     assert_eq!(mail.len(), 1, "exactly one email: {mail:?}");
     assert_eq!(mail[0].to, vec!["<line@example.org>".to_string()]);
