@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod flow;
 pub mod json;
 pub mod metrics;
 pub mod studio;

@@ -23,6 +23,7 @@ use crate::hotline::model::incident::{Command, DialOutcome};
 use crate::hotline::model::{AttemptResult, IncidentStatus};
 use crate::hotline::store::{incidents, lines};
 use crate::hotline::twiml::{self, Ring};
+use crate::http::flow::{self, Round};
 use crate::http::twilio_signature::TwilioRequest;
 use crate::http::twiml::Twiml;
 use crate::http::{AppError, AppResult};
@@ -46,13 +47,18 @@ pub fn router() -> Router<crate::hotline::Hotline> {
         .route(CALL_STATUS_PATH, post(call_status))
 }
 
-/// Which incident (and line) a callback of the flow is about, and on dial results the round
-/// the `<Dial>` was issued in; part of the signed URL.
+/// Which incident (and line) a callback of the walk is about; part of the signed URL, beside
+/// the round of dial results (`http::flow`).
 #[derive(Deserialize)]
 struct FlowQuery {
     incident: IncidentId,
     line: LineId,
-    round: Option<i64>,
+}
+
+impl FlowQuery {
+    fn ids(incident: IncidentId, line: LineId) -> String {
+        format!("incident={incident}&line={line}")
+    }
 }
 
 async fn incoming(
@@ -100,10 +106,8 @@ fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
             if ringing.is_empty() {
                 return Twiml(VoiceResponse::new().hangup());
             }
-            let ids = format!("incident={}&line={}", incident.id, line.id);
-            let whisper_url = state
-                .config
-                .public_url_for(&format!("/twilio/hotline/whisper?{ids}"));
+            let ids = FlowQuery::ids(incident.id, line.id);
+            let whisper_url = flow::url(&state.config, "/twilio/hotline/whisper", &ids, None);
             let rings: Vec<Ring> = ringing
                 .iter()
                 .map(|a| Ring {
@@ -112,10 +116,12 @@ fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
                 })
                 .collect();
             let timeout = ringing.iter().map(|a| a.timeout_secs).max().unwrap_or(30);
-            let action = state.config.public_url_for(&format!(
-                "/twilio/hotline/dial-result?{ids}&round={}",
-                incident.round
-            ));
+            let action = flow::url(
+                &state.config,
+                "/twilio/hotline/dial-result",
+                &ids,
+                Some(incident.round),
+            );
             Twiml(twiml::dial(
                 &line.phone_number,
                 u32::try_from(timeout).unwrap_or(30),
@@ -146,6 +152,7 @@ async fn dial_result(
     State(state): State<Services>,
     State(desk): State<Desk>,
     Query(q): Query<FlowQuery>,
+    Query(Round { round }): Query<Round>,
     req: TwilioRequest,
 ) -> AppResult<Twiml> {
     let dial = DialAction::from_pairs(&req.params)?;
@@ -160,7 +167,7 @@ async fn dial_result(
         }
     };
     let command = Command::DialResult {
-        round: q.round,
+        round,
         outcome,
         dial_call_sid: dial.dial_call_sid.clone(),
         duration_secs: dial.dial_call_duration.map(i64::from),
@@ -175,7 +182,7 @@ async fn dial_result(
         call.sid = dial.call_sid,
         line.id = %q.line,
         status = dial.dial_call_status.as_str(),
-        round = q.round,
+        round,
         "A hotline dial ended."
     );
     Ok(where_the_walk_is(&state, &walked))
@@ -195,10 +202,8 @@ async fn whisper(
     if incident.line_id != line.id {
         return Err(AppError::NotFound("incident"));
     }
-    let action = state.config.public_url_for(&format!(
-        "/twilio/hotline/whisper-answer?incident={}&line={}",
-        incident.id, line.id
-    ));
+    let ids = FlowQuery::ids(incident.id, line.id);
+    let action = flow::url(&state.config, "/twilio/hotline/whisper-answer", &ids, None);
     Ok(Twiml(twiml::whisper(
         &line.name,
         &incident.caller_phone,
