@@ -12,6 +12,7 @@
 mod element;
 mod messaging;
 mod voice;
+mod voice_verbs;
 mod voice_xml;
 
 pub use messaging::{Message, MessagingResponse, MessagingVerb};
