@@ -2,6 +2,8 @@
 //! inputs (people, shifts, ladder, attempts) and the current instant as values.
 
 pub mod feed;
+#[cfg(test)]
+mod fixtures;
 pub mod hours;
 pub mod ical;
 pub mod incident;

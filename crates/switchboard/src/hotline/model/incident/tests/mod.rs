@@ -6,8 +6,9 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::accounts::Role;
+use crate::hotline::model::fixtures::{demo_people, person};
 use crate::hotline::model::ladder::{LadderStep, default_ladder};
-use crate::hotline::model::{BusinessHours, Candidate, RingStrategy, Shift};
+use crate::hotline::model::{BusinessHours, RingStrategy, Shift};
 use crate::ids::{IncidentId, LineId};
 use crate::zone::Zone;
 
@@ -15,17 +16,6 @@ use crate::zone::Zone;
 const MONDAY_AFTERNOON: &str = "2026-03-02T19:00:00Z";
 /// Monday 23:00 in New York: after hours.
 const MONDAY_NIGHT: &str = "2026-03-03T04:00:00Z";
-
-fn person(id: i64, name: &str, role: Role) -> Candidate {
-    Candidate {
-        person_id: PersonId::new(id),
-        name: name.into(),
-        phone: Some(format!("+150055501{id:02}")),
-        role,
-        available: true,
-        active: true,
-    }
-}
 
 fn line(kind: LineKind) -> Line {
     Line {
@@ -44,24 +34,10 @@ fn line(kind: LineKind) -> Line {
     }
 }
 
-/// The demo ladder: Ada (11) primary, Grace (12) secondary, Alan (13) and Barbara (14,
-/// unavailable) admins, Edsger (15) and Frances (16) managers; pool Ken (17), Dennis (18),
-/// Margaret (19, inactive), Linus (20).
+/// The demo ladder (`fixtures::demo_people`): Ada (11) primary and Grace (12) secondary on
+/// call; pool Ken (17), Dennis (18), Margaret (19, inactive), Linus (20).
 fn ladder_roster() -> Roster {
-    let mut people = vec![
-        person(11, "Ada Lovelace", Role::Agent),
-        person(12, "Grace Hopper", Role::Agent),
-        person(13, "Alan Turing", Role::Admin),
-        person(14, "Barbara Liskov", Role::Admin),
-        person(15, "Edsger Dijkstra", Role::Manager),
-        person(16, "Frances Allen", Role::Manager),
-        person(17, "Ken Thompson", Role::Agent),
-        person(18, "Dennis Ritchie", Role::Agent),
-        person(19, "Margaret Hamilton", Role::Agent),
-        person(20, "Linus Torvalds", Role::Agent),
-    ];
-    people[3].available = false;
-    people[8].active = false;
+    let people = demo_people();
     Roster {
         people,
         business: default_ladder(Hours::Business),
