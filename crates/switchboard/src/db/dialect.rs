@@ -138,12 +138,12 @@ pub fn json_array_of(kind: DbKind, value: &str, from: &str) -> String {
     }
 }
 
-/// Runs `statements` (writes that take their values from the same numbered parameters) as one
-/// statement, so they cost one round trip: SQLite runs a list of statements; Postgres, whose
-/// extended protocol takes one statement, runs them as data-modifying CTEs.
 /// What separates the statements of a SQLite list made by [`all_at_once`].
 pub const STATEMENT_SEPARATOR: &str = ";\n";
 
+/// Runs `statements` (writes that take their values from the same numbered parameters) as one
+/// statement, so they cost one round trip: SQLite runs a list of statements; Postgres, whose
+/// extended protocol takes one statement, runs them as data-modifying CTEs.
 pub fn all_at_once(kind: DbKind, statements: &[String]) -> String {
     match kind {
         DbKind::Sqlite => statements.join(STATEMENT_SEPARATOR),

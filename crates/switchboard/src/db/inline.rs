@@ -1,10 +1,10 @@
 //! A SQLite write transaction whose statements run on the caller's thread: the incident desk's.
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every statement to it
-//! and the rows back, waking a thread each way. The desk settles every call's change in a
-//! batch that one thread runs after another, so those hand-offs (four per batch, each a wake
-//! on a busy 2-core machine) set the hotline's throughput: a batch took 1.26 ms through sqlx
-//! and about a third of that here (docs/benchmarks.md). This connection takes the same write
+//! and the rows back, waking a thread each way. The desk settles every call's change in
+//! batches that one thread runs one after another, so those hand-offs (four per batch) bound
+//! the hotline's throughput; on this connection a batch takes half as long (measured in
+//! docs/benchmarks.md, 2026-12-03). This connection takes the same write
 //! gate as [`Db::write`](super::Db::write), so the process still has one writer at a time, and
 //! opens with the same pragmas (no automatic checkpoint: the checkpointer does that). It runs
 //! the same SQL texts as the sqlx path ([`WriteTx`] takes either); the desk's thread blocks on
@@ -49,14 +49,12 @@ impl InlineWriter {
             Some(conn) => conn,
             None => self.open()?,
         };
-        let mut tx = InlineTx {
+        let tx = InlineTx {
             conn: Some(conn),
             home: self.conn.clone(),
-            open: false,
             _turn: turn,
         };
         tx.batch("BEGIN IMMEDIATE")?;
-        tx.open = true;
         Ok(tx)
     }
 
@@ -85,7 +83,6 @@ pub enum Param<'a> {
 pub struct InlineTx {
     conn: Option<rusqlite::Connection>,
     home: Arc<Mutex<Option<rusqlite::Connection>>>,
-    open: bool,
     _turn: OwnedMutexGuard<()>,
 }
 
@@ -107,9 +104,11 @@ impl InlineTx {
         sql: &str,
         params: &[Param],
     ) -> anyhow::Result<rusqlite::CachedStatement<'c>> {
+        const NAMES: [&str; 8] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8"];
+        anyhow::ensure!(params.len() <= NAMES.len(), "at most 8 parameters");
         let mut statement = conn.prepare_cached(sql)?;
-        for (i, param) in params.iter().enumerate() {
-            let Some(index) = statement.parameter_index(&format!("${}", i + 1))? else {
+        for (name, param) in NAMES.iter().zip(params) {
+            let Some(index) = statement.parameter_index(name)? else {
                 continue;
             };
             match param {
@@ -136,16 +135,15 @@ impl InlineTx {
         Ok(())
     }
 
-    pub fn commit(mut self) -> anyhow::Result<()> {
-        self.batch("COMMIT")?;
-        self.open = false;
-        Ok(())
+    pub fn commit(self) -> anyhow::Result<()> {
+        Ok(self.batch("COMMIT")?)
     }
 }
 
 impl Drop for InlineTx {
     fn drop(&mut self) {
-        if self.open {
+        // A transaction still open (not committed, or its COMMIT failed) is rolled back.
+        if !self.conn().is_autocommit() {
             let _ = self.batch("ROLLBACK");
         }
         if let (Some(conn), Ok(mut home)) = (self.conn.take(), self.home.lock()) {

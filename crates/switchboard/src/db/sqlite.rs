@@ -132,10 +132,10 @@ impl SqliteDb {
             settings.checkpoints,
         ))
         .abort_handle();
-        let inline = InlineWriter::new(options.get_filename().to_path_buf(), settings.busy_timeout);
+        let path = options.get_filename().to_path_buf();
         Ok(SqliteDb {
-            inline: Arc::new(inline),
-            path: options.get_filename().to_path_buf(),
+            inline: Arc::new(InlineWriter::new(path.clone(), settings.busy_timeout)),
+            path,
             readers,
             writer,
             gate,

@@ -250,8 +250,8 @@ impl Book {
         })
     }
 
-    /// Writes what the batch changed. Returns whether it queued jobs.
-    pub(super) async fn write(&self, tx: &mut WriteTx, now: i64) -> StoreResult<bool> {
+    /// Writes what the batch changed, and queues its jobs (see [`Book::queues_jobs`]).
+    pub(super) async fn write(&self, tx: &mut WriteTx, now: i64) -> StoreResult<()> {
         let mut changes = Changes::default();
         for entry in self.incidents.values() {
             let (org, incident) = (entry.org, &entry.state.incident);
@@ -307,12 +307,11 @@ impl Book {
             .collect();
         batch::write(tx, &changes).await?;
         if !self.queues_jobs() {
-            return Ok(false);
+            return Ok(());
         }
         let tx = tx.pooled().ok_or_else(|| {
             anyhow::anyhow!("a batch that queues jobs needs the pool's transaction")
         })?;
-        let mut queued_jobs = false;
         for (org, id, effect) in &self.effects {
             match effect {
                 Effect::Email { to, subject, body } => {
@@ -323,16 +322,14 @@ impl Book {
                             body: body.clone(),
                         };
                         notify::queue(tx, Some(*org), &email, now).await?;
-                        queued_jobs = true;
                     }
                 }
                 Effect::AwaitTranscription { at } => {
                     voicemail::await_transcription(tx, *org, *id, *at, now).await?;
-                    queued_jobs = true;
                 }
                 Effect::Event { .. } | Effect::MovePool { .. } => {}
             }
         }
-        Ok(queued_jobs)
+        Ok(())
     }
 }

@@ -304,12 +304,12 @@ async fn transact_in(
     if book.queues_jobs() && tx.pooled().is_none() {
         return Ok(None);
     }
-    let queued_jobs = book.write(&mut tx, now.as_millisecond()).await?;
+    book.write(&mut tx, now.as_millisecond()).await?;
     clock.lap("write");
     tx.commit().await?;
     clock.lap("commit");
     clock.report(requests.len());
-    Ok(Some((results, queued_jobs)))
+    Ok(Some((results, book.queues_jobs())))
 }
 
 /// Times the phases of a batch: each into `hotline_desk_phase_seconds`, and a batch slower
