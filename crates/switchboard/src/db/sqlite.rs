@@ -126,13 +126,14 @@ impl SqliteDb {
             .await
             .with_context(|| format!("cannot open the SQLite database {path}"))?;
         let gate = Arc::new(Mutex::new(()));
+        let path = options.get_filename().to_path_buf();
         let checkpointer = tokio::spawn(checkpoint_loop(
             readers.clone(),
             gate.clone(),
+            Files::new(&path),
             settings.checkpoints,
         ))
         .abort_handle();
-        let path = options.get_filename().to_path_buf();
         Ok(SqliteDb {
             inline: Arc::new(InlineWriter::new(path.clone(), settings.busy_timeout)),
             path,
@@ -174,11 +175,66 @@ async fn checkpoint(pool: &SqlitePool, pass: &'static str) -> Result<(i64, i64),
     Ok((frames, copied))
 }
 
+/// The database file and its log, opened by the checkpointer to sync them ahead of a pass at
+/// the gate.
+///
+/// A pass that reaches the end of the log syncs the log, copies its last frames and then
+/// syncs the database file, which holds every page the passes beside the writers copied
+/// since the last such sync (those passes sync only the log): tens of megabytes, which on a
+/// busy disk took 20-300 ms with the gate held (a batch of calls once waited 190 ms for it).
+/// Synced here first, beside the writers, the pass at the gate has only its own few frames
+/// left to sync.
+///
+/// The files stay open as long as the checkpointer runs: closing a descriptor of the database
+/// file drops every POSIX lock this process holds on it, SQLite's included, so they are
+/// closed only when the last handle of the database goes (with its connections).
+pub(super) struct Files {
+    db: PathBuf,
+    wal: PathBuf,
+    open: Option<(std::fs::File, std::fs::File)>,
+}
+
+impl Files {
+    pub(super) fn new(db: &std::path::Path) -> Files {
+        let mut wal = db.as_os_str().to_owned();
+        wal.push("-wal");
+        Files {
+            db: db.to_path_buf(),
+            wal: wal.into(),
+            open: None,
+        }
+    }
+
+    /// Syncs the log, then the database file, on a blocking thread.
+    pub(super) async fn sync(&mut self) -> std::io::Result<()> {
+        let open = match self.open.take() {
+            Some(open) => open,
+            None => (
+                std::fs::File::open(&self.wal)?,
+                std::fs::File::open(&self.db)?,
+            ),
+        };
+        let (open, synced) = tokio::task::spawn_blocking(move || {
+            let synced = open.0.sync_data().and_then(|()| open.1.sync_data());
+            (open, synced)
+        })
+        .await
+        .map_err(std::io::Error::other)?;
+        self.open = Some(open);
+        synced
+    }
+}
+
 /// Copies the log into the database file beside the writers, and at the gate when the log is
 /// long (see [`Checkpoints`]). A long log gets up to three passes beside the writers back to
-/// back, each copying what arrived during the one before, so the pass at the gate has little
-/// left to copy and sync.
-async fn checkpoint_loop(pool: SqlitePool, gate: Arc<Mutex<()>>, policy: Checkpoints) {
+/// back, each copying what arrived during the one before, and both files are synced (see
+/// [`Files`]), so the pass at the gate has little left to copy and sync.
+async fn checkpoint_loop(
+    pool: SqlitePool,
+    gate: Arc<Mutex<()>>,
+    mut files: Files,
+    policy: Checkpoints,
+) {
     const QUICK: Duration = Duration::from_millis(5);
     loop {
         if pool.is_closed() {
@@ -194,6 +250,12 @@ async fn checkpoint_loop(pool: SqlitePool, gate: Arc<Mutex<()>>, policy: Checkpo
                     if passes < 3 && started.elapsed() > QUICK {
                         continue;
                     }
+                    let synced = Instant::now();
+                    if let Err(e) = files.sync().await {
+                        tracing::warn!(error = %e, "Syncing the SQLite files before a checkpoint failed.");
+                    }
+                    metrics::histogram!("sqlite_checkpoint_seconds", "pass" => "sync")
+                        .record(synced.elapsed().as_secs_f64());
                     let _turn = gate.lock().await;
                     break checkpoint(&pool, "gated").await;
                 }

@@ -45,7 +45,8 @@ const OWN_BUCKETS: &[(&str, &[f64])] = &[
     ),
     ("hotline_desk_batch_seconds", SHORT_SECONDS),
     ("hotline_desk_phase_seconds", SHORT_SECONDS),
-    // The SQLite checkpointer's passes, beside the writers or at the write gate.
+    // The SQLite checkpointer's passes (beside the writers or at the write gate) and the file
+    // syncs ahead of a pass at the gate.
     ("sqlite_checkpoint_seconds", SHORT_SECONDS),
 ];
 
