@@ -47,7 +47,7 @@ function setup(thread)
 end
 
 local file, nthreads, content_type, mode, ready_file
-local lines = {}
+local formatted = {}
 -- Globals, so that done() can read them through thread:get().
 prepared, taken, exhausted, repeated, load_ms = 0, 0, 0, 0, 0
 
@@ -67,7 +67,7 @@ local function load()
             error(file .. ":" .. (line_no + 1) .. ": expected signature<TAB>path<TAB>body")
          end
          n = n + 1
-         lines[n] = wrk.format("POST", line:sub(a + 1, b - 1), {
+         formatted[n] = wrk.format("POST", line:sub(a + 1, b - 1), {
             ["Content-Type"] = content_type,
             ["X-Twilio-Signature"] = line:sub(1, a - 1),
          }, line:sub(b + 1))
@@ -130,10 +130,10 @@ function request()
       repeated = repeated + prepared
       next_index = 1
    end
-   local formatted = lines[next_index]
+   local i = next_index
    next_index = next_index + 1
    taken = taken + 1
-   return formatted
+   return formatted[i]
 end
 
 function done(summary, latency, requests)

@@ -190,17 +190,14 @@ async fn checkpoint(pool: &SqlitePool, pass: &'static str) -> Result<(i64, i64),
 /// closed only when the last handle of the database goes (with its connections).
 pub(super) struct Files {
     db: PathBuf,
-    wal: PathBuf,
+    /// The log and the database file, once opened.
     open: Option<(std::fs::File, std::fs::File)>,
 }
 
 impl Files {
     pub(super) fn new(db: &std::path::Path) -> Files {
-        let mut wal = db.as_os_str().to_owned();
-        wal.push("-wal");
         Files {
             db: db.to_path_buf(),
-            wal: wal.into(),
             open: None,
         }
     }
@@ -209,10 +206,11 @@ impl Files {
     pub(super) async fn sync(&mut self) -> std::io::Result<()> {
         let open = match self.open.take() {
             Some(open) => open,
-            None => (
-                std::fs::File::open(&self.wal)?,
-                std::fs::File::open(&self.db)?,
-            ),
+            None => {
+                let mut wal = self.db.clone().into_os_string();
+                wal.push("-wal");
+                (std::fs::File::open(wal)?, std::fs::File::open(&self.db)?)
+            }
         };
         let (open, synced) = tokio::task::spawn_blocking(move || {
             let synced = open.0.sync_data().and_then(|()| open.1.sync_data());

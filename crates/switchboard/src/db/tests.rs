@@ -147,10 +147,7 @@ async fn the_read_pool_refuses_writes_so_every_write_takes_the_gate() {
         crate::with_db!(&db, p => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()));
     let err = around.expect_err("a write through the read pool was accepted");
     assert!(err.to_string().contains("readonly"), "{err}");
-    let mut tx = db.write().await.unwrap();
-    crate::with_tx!(&mut tx, c => sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))
-        .unwrap();
-    tx.commit().await.unwrap();
+    write_statement(&db, sql).await;
     let n: i64 = crate::with_db!(&db, p => sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(p).await)
         .unwrap();
     assert_eq!(n, 1);
@@ -219,11 +216,11 @@ async fn under_a_steady_stream_of_writes_the_log_file_stays_bounded() {
     let db = Db::connect_with(&format!("sqlite:{path}"), settings)
         .await
         .unwrap();
-    let mut tx = db.write().await.unwrap();
-    crate::with_tx!(&mut tx, c => sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        .execute(c).await.map(|r| r.rows_affected()))
-    .unwrap();
-    tx.commit().await.unwrap();
+    write_statement(
+        &db,
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    )
+    .await;
     // Four writers, so one is always waiting at the gate and the log never falls quiet:
     // 48 MiB of rows in all, 48 times the length at which the log must start over.
     let wal = format!("{path}-wal");
@@ -265,6 +262,14 @@ async fn under_a_steady_stream_of_writes_the_log_file_stays_bounded() {
     db.close().await;
 }
 
+/// Runs `sql` in a write transaction of its own, through the gate.
+async fn write_statement(db: &Db, sql: &'static str) {
+    let mut tx = db.write().await.unwrap();
+    crate::with_tx!(&mut tx, c => sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// The salt in the header of the write-ahead log at `wal`: SQLite gives the log a new one
 /// each time it starts over from the beginning.
 fn log_salt(wal: &str) -> Option<[u8; 8]> {
@@ -288,11 +293,7 @@ async fn the_files_are_synced_ahead_of_a_gated_pass_once_the_log_exists() {
     let db = Db::connect(&format!("sqlite:{}", path.display()))
         .await
         .unwrap();
-    let mut tx = db.write().await.unwrap();
-    crate::with_tx!(&mut tx, c => sqlx::query("CREATE TABLE notes (body TEXT NOT NULL)")
-        .execute(c).await.map(|r| r.rows_affected()))
-    .unwrap();
-    tx.commit().await.unwrap();
+    write_statement(&db, "CREATE TABLE notes (body TEXT NOT NULL)").await;
     // Opened on the first sync, then kept (see `Files`) and used again.
     for _ in 0..3 {
         files.sync().await.unwrap();
