@@ -115,6 +115,25 @@ pub fn update_rows(kind: DbKind, table: &str, param: usize, columns: &[(&str, Co
     )
 }
 
+/// `INSERT INTO table (columns...)` of one row, each value bound by its column's name
+/// (`:column`): SQLite's form of [`insert_rows`] for a connection that binds rows one by one.
+pub fn insert_row(table: &str, columns: &[(&str, Column)]) -> String {
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = names.iter().map(|n| format!(":{n}")).collect();
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        names.join(", "),
+        values.join(", ")
+    )
+}
+
+/// `UPDATE table SET columns...` of the row whose id is bound as `:id`, each value bound by
+/// its column's name: SQLite's form of [`update_rows`] for one row.
+pub fn update_row(table: &str, columns: &[(&str, Column)]) -> String {
+    let set: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = :{n}")).collect();
+    format!("UPDATE {table} SET {} WHERE id = :id", set.join(", "))
+}
+
 /// A JSON object of `fields` (name, SQL expression).
 pub fn json_object(kind: DbKind, fields: &[(&str, String)]) -> String {
     let pairs: Vec<String> = fields
@@ -186,6 +205,19 @@ mod tests {
             update_rows(DbKind::Postgres, "events", 1, &columns[1..]),
             "UPDATE events SET kind = r.value ->> 'kind' FROM jsonb_array_elements(CAST($1 AS JSONB)) \
              WITH ORDINALITY AS r(value, key) WHERE events.id = CAST(r.value ->> 'id' AS BIGINT)"
+        );
+    }
+
+    #[test]
+    fn one_row_is_written_with_each_value_bound_by_its_column_name() {
+        let columns = [("id", Column::Int), ("kind", Column::Text)];
+        assert_eq!(
+            insert_row("events", &columns),
+            "INSERT INTO events (id, kind) VALUES (:id, :kind)"
+        );
+        assert_eq!(
+            update_row("events", &columns[1..]),
+            "UPDATE events SET kind = :kind WHERE id = :id"
         );
     }
 

@@ -7,7 +7,8 @@
 //! docs/benchmarks.md, 2026-12-03). This connection takes the same write
 //! gate as [`Db::write`](super::Db::write), so the process still has one writer at a time, and
 //! opens with the same pragmas (no automatic checkpoint: the checkpointer does that). It runs
-//! the same SQL texts as the sqlx path ([`WriteTx`] takes either); the desk's thread blocks on
+//! the same SQL texts as the sqlx path ([`WriteTx`] takes either), and also one-row
+//! statements bound by column name ([`InlineTx::execute_row`]); the desk's thread blocks on
 //! them, which is what that thread is for.
 
 use std::path::PathBuf;
@@ -67,8 +68,23 @@ impl InlineWriter {
                 .with_context(|| format!("cannot set the SQLite pragma {name}"))?;
         }
         conn.set_prepared_statement_cache_capacity(PREPARED_STATEMENTS);
+        keep_freed_memory(&conn)?;
         Ok(conn)
     }
+}
+
+/// SQLite allocates with the C library's `malloc`. With glibc, a thread's heap hands memory
+/// back to the kernel whenever more than 128 KiB lies free at its top, and the desk's read
+/// makes and frees tens of KiB (its temporary b-trees) every batch, so the top kept crossing
+/// that limit: a batch then often paid for an
+/// `madvise`, a TLB shootdown on the other cores and page faults to take the memory back,
+/// which doubled the read's time (docs/benchmarks.md, 2026-12-03). glibc raises that limit
+/// for the whole process to twice the size of the largest block it has mapped and freed (up
+/// to 32 MiB; mallopt(3), "dynamic mmap threshold"), so one 4 MiB value made and dropped
+/// here keeps up to 8 MiB of freed memory in each heap instead. Elsewhere it costs one
+/// allocation at startup.
+fn keep_freed_memory(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.query_row("SELECT length(randomblob(4194304))", [], |_| Ok(()))
 }
 
 /// A value bound to `$N` of a statement: the N-th of the list passed with it.
@@ -132,6 +148,34 @@ impl InlineTx {
         for one in sql.split(dialect::STATEMENT_SEPARATOR) {
             Self::prepared(self.conn(), one, params)?.raw_execute()?;
         }
+        Ok(())
+    }
+
+    /// Runs `sql`, a one-row statement whose parameters are named for the fields of `row`
+    /// (`:field`, as [`dialect::insert_row`] writes them): each is bound to that field's
+    /// value, a missing field or `null` to NULL.
+    pub fn execute_row(
+        &mut self,
+        sql: &str,
+        row: &serde_json::Map<String, serde_json::Value>,
+    ) -> anyhow::Result<()> {
+        use serde_json::Value;
+        let mut statement = self.conn().prepare_cached(sql)?;
+        for index in 1..=statement.parameter_count() {
+            let name = statement.parameter_name(index).unwrap_or_default();
+            let field = name.strip_prefix(':').unwrap_or(name);
+            match row.get(field) {
+                None | Some(Value::Null) => statement.raw_bind_parameter(index, None::<i64>)?,
+                Some(Value::Bool(v)) => statement.raw_bind_parameter(index, v)?,
+                Some(Value::Number(n)) => match n.as_i64() {
+                    Some(v) => statement.raw_bind_parameter(index, v)?,
+                    None => statement.raw_bind_parameter(index, n.as_f64())?,
+                },
+                Some(Value::String(v)) => statement.raw_bind_parameter(index, v)?,
+                Some(other) => statement.raw_bind_parameter(index, other.to_string())?,
+            }
+        }
+        statement.raw_execute()?;
         Ok(())
     }
 

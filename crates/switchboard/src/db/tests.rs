@@ -201,6 +201,42 @@ async fn an_inline_transaction_commits_rolls_back_when_dropped_and_shares_the_ga
 }
 
 #[tokio::test]
+async fn an_inline_row_binds_each_named_parameter_to_its_field_and_absent_or_null_to_null() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_at(&dir, None).await;
+    let columns = [
+        ("slug", dialect::Column::Text),
+        ("name", dialect::Column::Text),
+        ("public_url", dialect::Column::Text),
+        ("twilio_account_sid", dialect::Column::Text),
+        ("created_at", dialect::Column::Int),
+    ];
+    let insert = dialect::insert_row("organisations", &columns);
+    let update = dialect::update_row("organisations", &columns[1..2]);
+    let row = serde_json::json!({
+        "slug": "acme", "name": "Acme", "public_url": null, "created_at": 42, "ignored": [1]
+    });
+    let renamed = serde_json::json!({ "id": 1, "name": "Acme Ltd" });
+    let WriteTx::Inline(mut tx) = db.write_inline().await.unwrap() else {
+        panic!("SQLite writes inline");
+    };
+    tx.execute_row(&insert, row.as_object().unwrap()).unwrap();
+    tx.execute_row(&update, renamed.as_object().unwrap())
+        .unwrap();
+    tx.commit().unwrap();
+    let sql = "SELECT id, slug, name, public_url IS NULL, twilio_account_sid IS NULL, created_at \
+               FROM organisations";
+    let stored: (i64, String, String, bool, bool, i64) =
+        crate::with_db!(&db, p => sqlx::query_as(sql).fetch_one(p).await).unwrap();
+    assert_eq!(
+        stored,
+        (1, "acme".into(), "Acme Ltd".into(), true, true, 42),
+        "each column took its own field, null and missing fields NULL, and the update hit id 1"
+    );
+    db.close().await;
+}
+
+#[tokio::test]
 async fn under_a_steady_stream_of_writes_the_log_file_stays_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wal.db").display().to_string();
