@@ -76,13 +76,12 @@ impl InlineWriter {
 /// SQLite allocates with the C library's `malloc`. With glibc, a thread's heap hands memory
 /// back to the kernel whenever more than 128 KiB lies free at its top, and the desk's read
 /// makes and frees tens of KiB (its temporary b-trees) every batch, so the top kept crossing
-/// that limit: a batch then often paid for an
-/// `madvise`, a TLB shootdown on the other cores and page faults to take the memory back,
-/// which doubled the read's time (docs/benchmarks.md, 2026-12-03). glibc raises that limit
-/// for the whole process to twice the size of the largest block it has mapped and freed (up
-/// to 32 MiB; mallopt(3), "dynamic mmap threshold"), so one 4 MiB value made and dropped
-/// here keeps up to 8 MiB of freed memory in each heap instead. Elsewhere it costs one
-/// allocation at startup.
+/// that limit: a batch then often paid for an `madvise`, a TLB shootdown on the other cores
+/// and page faults to take the memory back, which doubled the read's time
+/// (docs/benchmarks.md, 2026-12-03). glibc raises that limit for the whole process to twice
+/// the size of the largest block it has mapped and freed (up to 32 MiB; mallopt(3),
+/// "dynamic mmap threshold"), so one 4 MiB value made and dropped here keeps up to 8 MiB of
+/// freed memory in each heap instead. With another C library it costs one allocation.
 fn keep_freed_memory(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.query_row("SELECT length(randomblob(4194304))", [], |_| Ok(()))
 }

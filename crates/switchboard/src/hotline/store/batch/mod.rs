@@ -11,7 +11,6 @@ mod statements;
 use std::collections::BTreeSet;
 
 use anyhow::Context as _;
-
 use serde::{Deserialize, Serialize};
 
 use self::statements::statements;
@@ -209,22 +208,23 @@ pub struct PoolMove {
 /// (SQLite, with no round trip to save, spends less time binding values than extracting them
 /// from JSON).
 pub async fn write(tx: &mut WriteTx, changes: &Changes<'_>) -> StoreResult<()> {
-    let lists = [
-        serde_json::to_value(&changes.new_incidents),
-        serde_json::to_value(&changes.changed_incidents),
-        serde_json::to_value(&changes.new_attempts),
-        serde_json::to_value(&changes.changed_attempts),
-        serde_json::to_value(&changes.events),
-        serde_json::to_value(&changes.pool_moves),
-    ];
-    let mut rows = Vec::with_capacity(lists.len());
-    for list in lists {
-        let list = list.map_err(|e| anyhow::anyhow!("a desk row did not serialize: {e}"))?;
-        rows.push(list);
+    // `changes`' lists, each passed to `$each`, in the order of the statements' tables.
+    macro_rules! lists {
+        ($each:path) => {
+            [
+                $each(&changes.new_incidents),
+                $each(&changes.changed_incidents),
+                $each(&changes.new_attempts),
+                $each(&changes.changed_attempts),
+                $each(&changes.events),
+                $each(&changes.pool_moves),
+            ]
+        };
     }
     if let WriteTx::Inline(inline) = tx {
         let statements = &statements(DbKind::Sqlite).row_writes;
-        for (list, sql) in rows.iter().zip(statements) {
+        for (list, sql) in lists!(serde_json::to_value).into_iter().zip(statements) {
+            let list = list.map_err(|e| anyhow::anyhow!("a desk row did not serialize: {e}"))?;
             for row in list.as_array().into_iter().flatten() {
                 let row = row.as_object().context("a desk row is not a JSON object")?;
                 inline.execute_row(sql, row)?;
@@ -232,7 +232,7 @@ pub async fn write(tx: &mut WriteTx, changes: &Changes<'_>) -> StoreResult<()> {
         }
         return Ok(());
     }
-    let texts: Vec<String> = rows.iter().map(|list| list.to_string()).collect();
+    let texts = lists!(json_array);
     let params: Vec<Param> = texts.iter().map(|r| Param::Text(r)).collect();
     tx.execute(&statements(tx.kind()).write, &params).await
 }
