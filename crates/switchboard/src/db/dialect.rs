@@ -115,23 +115,47 @@ pub fn update_rows(kind: DbKind, table: &str, param: usize, columns: &[(&str, Co
     )
 }
 
-/// `INSERT INTO table (columns...)` of one row, each value bound by its column's name
-/// (`:column`): SQLite's form of [`insert_rows`] for a connection that binds rows one by one.
-pub fn insert_row(table: &str, columns: &[(&str, Column)]) -> String {
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let values: Vec<String> = names.iter().map(|n| format!(":{n}")).collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        names.join(", "),
-        values.join(", ")
-    )
+/// A one-row write for a connection that binds each row's values itself: `?N` in `sql` takes
+/// the row's field `fields[N - 1]`.
+#[derive(Debug)]
+pub struct RowStatement<'a> {
+    pub sql: String,
+    pub fields: Vec<&'a str>,
 }
 
-/// `UPDATE table SET columns...` of the row whose id is bound as `:id`, each value bound by
-/// its column's name: SQLite's form of [`update_rows`] for one row.
-pub fn update_row(table: &str, columns: &[(&str, Column)]) -> String {
-    let set: Vec<String> = columns.iter().map(|(n, _)| format!("{n} = :{n}")).collect();
-    format!("UPDATE {table} SET {} WHERE id = :id", set.join(", "))
+/// `INSERT INTO table (columns...)` of one row, each column bound to its own field: SQLite's
+/// form of [`insert_rows`] for a connection that binds rows one by one.
+pub fn insert_row<'a>(table: &str, columns: &[(&'a str, Column)]) -> RowStatement<'a> {
+    let fields: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = (1..=fields.len()).map(|n| format!("?{n}")).collect();
+    RowStatement {
+        sql: format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            fields.join(", "),
+            values.join(", ")
+        ),
+        fields,
+    }
+}
+
+/// `UPDATE table SET columns...` of the row whose `id` field names it, each column bound to
+/// its own field: SQLite's form of [`update_rows`] for one row.
+pub fn update_row<'a>(table: &str, columns: &[(&'a str, Column)]) -> RowStatement<'a> {
+    let mut fields: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let set: Vec<String> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{name} = ?{}", i + 1))
+        .collect();
+    fields.push("id");
+    RowStatement {
+        sql: format!(
+            "UPDATE {table} SET {} WHERE id = ?{}",
+            set.join(", "),
+            fields.len()
+        ),
+        fields,
+    }
 }
 
 /// A JSON object of `fields` (name, SQL expression).
@@ -211,14 +235,12 @@ mod tests {
     #[test]
     fn one_row_is_written_with_each_value_bound_by_its_column_name() {
         let columns = [("id", Column::Int), ("kind", Column::Text)];
-        assert_eq!(
-            insert_row("events", &columns),
-            "INSERT INTO events (id, kind) VALUES (:id, :kind)"
-        );
-        assert_eq!(
-            update_row("events", &columns[1..]),
-            "UPDATE events SET kind = :kind WHERE id = :id"
-        );
+        let insert = insert_row("events", &columns);
+        assert_eq!(insert.sql, "INSERT INTO events (id, kind) VALUES (?1, ?2)");
+        assert_eq!(insert.fields, ["id", "kind"]);
+        let update = update_row("events", &columns[1..]);
+        assert_eq!(update.sql, "UPDATE events SET kind = ?1 WHERE id = ?2");
+        assert_eq!(update.fields, ["kind", "id"]);
     }
 
     #[test]

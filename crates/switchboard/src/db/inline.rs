@@ -8,7 +8,7 @@
 //! gate as [`Db::write`](super::Db::write), so the process still has one writer at a time, and
 //! opens with the same pragmas (no automatic checkpoint: the checkpointer does that). It runs
 //! the same SQL texts as the sqlx path ([`WriteTx`] takes either), and also one-row
-//! statements bound by column name ([`InlineTx::execute_row`]); the desk's thread blocks on
+//! statements bound field by field ([`InlineTx::execute_row`]); the desk's thread blocks on
 //! them, which is what that thread is for.
 
 use std::path::PathBuf;
@@ -150,31 +150,28 @@ impl InlineTx {
         Ok(())
     }
 
-    /// Runs `sql`, a one-row statement whose parameters are named for the fields of `row`
-    /// (`:field`, as [`dialect::insert_row`] writes them): each is bound to that field's
-    /// value, a missing field or `null` to NULL.
+    /// Runs `statement` for `row`: each `?N` is bound to the row's field
+    /// `statement.fields[N - 1]`, a missing field or `null` to NULL.
     pub fn execute_row(
         &mut self,
-        sql: &str,
+        statement: &dialect::RowStatement,
         row: &serde_json::Map<String, serde_json::Value>,
     ) -> anyhow::Result<()> {
         use serde_json::Value;
-        let mut statement = self.conn().prepare_cached(sql)?;
-        for index in 1..=statement.parameter_count() {
-            let name = statement.parameter_name(index).unwrap_or_default();
-            let field = name.strip_prefix(':').unwrap_or(name);
-            match row.get(field) {
-                None | Some(Value::Null) => statement.raw_bind_parameter(index, None::<i64>)?,
-                Some(Value::Bool(v)) => statement.raw_bind_parameter(index, v)?,
+        let mut prepared = self.conn().prepare_cached(&statement.sql)?;
+        for (index, field) in (1..).zip(&statement.fields) {
+            match row.get(*field) {
+                None | Some(Value::Null) => prepared.raw_bind_parameter(index, None::<i64>)?,
+                Some(Value::Bool(v)) => prepared.raw_bind_parameter(index, v)?,
                 Some(Value::Number(n)) => match n.as_i64() {
-                    Some(v) => statement.raw_bind_parameter(index, v)?,
-                    None => statement.raw_bind_parameter(index, n.as_f64())?,
+                    Some(v) => prepared.raw_bind_parameter(index, v)?,
+                    None => prepared.raw_bind_parameter(index, n.as_f64())?,
                 },
-                Some(Value::String(v)) => statement.raw_bind_parameter(index, v)?,
-                Some(other) => statement.raw_bind_parameter(index, other.to_string())?,
+                Some(Value::String(v)) => prepared.raw_bind_parameter(index, v)?,
+                Some(other) => prepared.raw_bind_parameter(index, other.to_string())?,
             }
         }
-        statement.raw_execute()?;
+        prepared.raw_execute()?;
         Ok(())
     }
 

@@ -201,7 +201,7 @@ async fn an_inline_transaction_commits_rolls_back_when_dropped_and_shares_the_ga
 }
 
 #[tokio::test]
-async fn an_inline_row_binds_each_named_parameter_to_its_field_and_absent_or_null_to_null() {
+async fn an_inline_row_binds_each_parameter_to_its_field_and_absent_or_null_to_null() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_at(&dir, None).await;
     let columns = [

@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
-use self::statements::statements;
+use self::statements::{row_writes, statements};
 use super::lines::LineRow;
-use crate::db::{DbKind, Param, WriteTx};
+use crate::db::{Param, WriteTx};
 use crate::error::StoreResult;
 use crate::hotline::model::incident::{Attempt, Incident, IncidentState};
 use crate::hotline::model::line::Line;
@@ -100,10 +100,10 @@ pub async fn load(tx: &mut WriteTx, wanted: &Wanted) -> StoreResult<Snapshot> {
         Taken(Vec<i64>),
     }
     let lists = [
-        json_array(&wanted.incidents),
-        json_array(&wanted.call_sids),
-        json_array(&wanted.lines),
-        json_array(&wanted.numbers),
+        json_array(&wanted.incidents)?,
+        json_array(&wanted.call_sids)?,
+        json_array(&wanted.lines)?,
+        json_array(&wanted.numbers)?,
     ];
     let mut params: Vec<Param> = lists.iter().map(|l| Param::Text(l)).collect();
     params.push(Param::Int(i64::from(wanted.only_ladder)));
@@ -222,22 +222,24 @@ pub async fn write(tx: &mut WriteTx, changes: &Changes<'_>) -> StoreResult<()> {
         };
     }
     if let WriteTx::Inline(inline) = tx {
-        let statements = &statements(DbKind::Sqlite).row_writes;
-        for (list, sql) in lists!(serde_json::to_value).into_iter().zip(statements) {
+        for (list, statement) in lists!(serde_json::to_value).into_iter().zip(row_writes()) {
             let list = list.map_err(|e| anyhow::anyhow!("a desk row did not serialize: {e}"))?;
             for row in list.as_array().into_iter().flatten() {
                 let row = row.as_object().context("a desk row is not a JSON object")?;
-                inline.execute_row(sql, row)?;
+                inline.execute_row(statement, row)?;
             }
         }
         return Ok(());
     }
-    let texts = lists!(json_array);
+    let texts = lists!(json_array)
+        .into_iter()
+        .collect::<StoreResult<Vec<_>>>()?;
     let params: Vec<Param> = texts.iter().map(|r| Param::Text(r)).collect();
     tx.execute(&statements(tx.kind()).write, &params).await
 }
 
-/// `values` as a JSON array: a list for [`dialect::in_json_list`], or rows to write.
-fn json_array<T: Serialize + ?Sized>(values: &T) -> String {
-    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_string())
+/// `values` as a JSON array: a list for `dialect::in_json_list`, or rows to write.
+fn json_array<T: Serialize + ?Sized>(values: &T) -> StoreResult<String> {
+    serde_json::to_string(values)
+        .map_err(|e| anyhow::anyhow!("a desk list did not serialize: {e}").into())
 }

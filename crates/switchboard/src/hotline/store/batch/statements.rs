@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use crate::db::DbKind;
-use crate::db::dialect::{self, Column, Column::Int, Column::Text};
+use crate::db::dialect::{self, Column, Column::Int, Column::Text, RowStatement};
 use crate::hotline::store::incidents::{ATTEMPT_COLUMNS, INCIDENT_COLUMNS};
 use crate::hotline::store::lines::LINE_COLUMNS;
 
@@ -12,8 +12,6 @@ use crate::hotline::store::lines::LINE_COLUMNS;
 pub(super) struct Statements {
     pub(super) read: String,
     pub(super) write: String,
-    /// [`writes`] one row at a time (SQLite's inline connection).
-    pub(super) row_writes: Vec<String>,
 }
 
 /// One of a batch's writes: rows inserted into `table`, or updated there by `id`.
@@ -196,17 +194,9 @@ impl Statements {
             Writing::Update => dialect::update_rows(kind, w.table, i + 1, &w.columns),
         });
         let write = dialect::all_at_once(kind, &lists.collect::<Vec<_>>());
-        let row_writes = writes
-            .iter()
-            .map(|w| match w.writing {
-                Writing::Insert => dialect::insert_row(w.table, &w.columns),
-                Writing::Update => dialect::update_row(w.table, &w.columns),
-            })
-            .collect();
         Statements {
             read: format!("SELECT CAST({document} AS TEXT)"),
             write,
-            row_writes,
         }
     }
 }
@@ -218,4 +208,18 @@ pub(super) fn statements(kind: DbKind) -> &'static Statements {
         DbKind::Sqlite => &SQLITE,
         DbKind::Postgres => &POSTGRES,
     }
+}
+
+/// [`writes`] one row at a time, for SQLite's inline connection, made once.
+pub(super) fn row_writes() -> &'static [RowStatement<'static>] {
+    static ROWS: LazyLock<Vec<RowStatement<'static>>> = LazyLock::new(|| {
+        writes()
+            .iter()
+            .map(|w| match w.writing {
+                Writing::Insert => dialect::insert_row(w.table, &w.columns),
+                Writing::Update => dialect::update_row(w.table, &w.columns),
+            })
+            .collect()
+    });
+    &ROWS
 }
