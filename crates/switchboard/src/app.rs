@@ -28,6 +28,7 @@ pub struct AppState {
     pub hotline: hotline::Hotline,
     pub login_throttle: Arc<accounts::api::LoginThrottle>,
     pub signing_keys: SigningKeys,
+    pub webhook_answers: http::idempotency::Answers,
     pub registry: Registry,
 }
 
@@ -66,14 +67,16 @@ impl AppState {
         db.migrate().await?;
         let mailer = Mailer::from_url(config.smtp_url.as_ref().map(|s| s.expose()))?;
         let services = Services::new(db, config, clock, mailer, telephony);
-        let signing_keys = SigningKeys::load(&services.db).await?;
-        let hotline = hotline::Hotline::start(&services, &signing_keys)?;
+        let signing_keys = SigningKeys::load(&services).await?;
+        let webhook_answers = http::idempotency::Answers::default();
+        let hotline = hotline::Hotline::start(&services, &signing_keys, &webhook_answers)?;
         let registry = extra(registry(&hotline));
         Ok(AppState {
             services,
             hotline,
             login_throttle: Arc::new(accounts::api::LoginThrottle::new()),
             signing_keys,
+            webhook_answers,
             registry,
         })
     }

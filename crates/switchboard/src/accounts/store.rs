@@ -317,7 +317,7 @@ pub async fn delete_expired_sessions(db: &Db, now: i64) -> StoreResult<u64> {
 }
 
 /// The auth tokens of organisations that configured their own Twilio account.
-pub async fn org_auth_tokens(db: &Db) -> StoreResult<Vec<String>> {
-    let sql = "SELECT twilio_auth_token FROM organisations WHERE twilio_auth_token IS NOT NULL AND twilio_auth_token <> ''";
-    Ok(with_db!(db, p => sqlx::query_scalar(sql).fetch_all(p).await)?)
+pub async fn org_auth_tokens(db: &Db) -> StoreResult<Vec<(OrgId, String)>> {
+    let sql = "SELECT id, twilio_auth_token FROM organisations WHERE twilio_auth_token IS NOT NULL AND twilio_auth_token <> ''";
+    Ok(with_db!(db, p => sqlx::query_as(sql).fetch_all(p).await)?)
 }

@@ -25,23 +25,30 @@ use axum::extract::FromRef;
 
 use crate::accounts::OrgId;
 use crate::http::AppResult;
+use crate::http::idempotency::Answers;
 use crate::services::Services;
 use crate::telephony::SigningKeys;
 
 pub use http::router;
 
-/// The hotline's state: the shared services, the incident desk, and the keys webhooks are
-/// checked with. Its routes take it as their state; handlers pick parts with `FromRef`.
+/// The hotline's state: the shared services, the incident desk, the keys webhooks are
+/// checked with and the answers kept for Twilio's retries. Its routes take it as their
+/// state; handlers pick parts with `FromRef`.
 #[derive(Clone, FromRef)]
 pub struct Hotline {
     pub services: Services,
     pub desk: desk::Desk,
     pub keys: SigningKeys,
+    pub answers: Answers,
 }
 
 impl Hotline {
     /// Starts the incident desk.
-    pub fn start(services: &Services, keys: &SigningKeys) -> anyhow::Result<Hotline> {
+    pub fn start(
+        services: &Services,
+        keys: &SigningKeys,
+        answers: &Answers,
+    ) -> anyhow::Result<Hotline> {
         let desk = desk::Desk::start(
             &services.db,
             services.clock.clone(),
@@ -51,6 +58,7 @@ impl Hotline {
             services: services.clone(),
             desk,
             keys: keys.clone(),
+            answers: answers.clone(),
         })
     }
 }

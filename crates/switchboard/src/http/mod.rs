@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod error;
 pub mod flow;
+pub mod idempotency;
 pub mod json;
 pub mod metrics;
 pub mod studio;

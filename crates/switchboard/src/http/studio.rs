@@ -1,85 +1,50 @@
 //! Requests from Twilio Studio's HTTP widgets and similar clients: authorised by a valid
-//! `X-Twilio-Signature` (JSON or form body) or `Authorization: Bearer $WEBHOOK_SECRET`, with a
-//! body that may be JSON or form-encoded and numbers that may arrive as strings. The readers
-//! below take a field as such clients send it and name the field when it is wrong.
+//! `X-Twilio-Signature` (JSON or form body, checked with the token of the organisation the
+//! request concerns; the job's extractor finds which) or `Authorization: Bearer
+//! $WEBHOOK_SECRET`, with a body that may be JSON or form-encoded and numbers that may arrive
+//! as strings. The readers below take a field as such clients send it and name the field when
+//! it is wrong.
 
-use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, Request};
+use axum::http::HeaderMap;
 use serde_json::Value;
 
 use super::auth::bearer;
-use super::twilio_signature::{self, SIGNATURE_HEADER};
 use super::{AppError, AppResult};
-use crate::services::Services;
-use crate::telephony::SigningKeys;
+use crate::config::Config;
 
-/// An authorised Studio request's body as a JSON object (form fields become strings).
-pub struct StudioBody(pub Value);
-
-impl<S> FromRequest<S> for StudioBody
-where
-    S: Send + Sync,
-    Services: FromRef<S>,
-    SigningKeys: FromRef<S>,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let (services, keys) = (Services::from_ref(state), SigningKeys::from_ref(state));
-        let (parts, body) = req.into_parts();
-        let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let headers = &parts.headers;
-        let json = twilio_signature::is_json(headers);
-        let body = Bytes::from_request(Request::new(body), state)
-            .await
-            .map_err(|_| AppError::bad_request("unreadable request body"))?;
-        let bearer_ok = match (services.config.webhook_secret.as_ref(), bearer(headers)) {
-            (Some(secret), Some(sent)) => {
-                use subtle::ConstantTimeEq as _;
-                bool::from(sent.as_bytes().ct_eq(secret.expose().as_bytes()))
-            }
-            _ => false,
-        };
-        let signed = headers
-            .get(SIGNATURE_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|sig| {
-                twilio_signature::verify(
-                    &services,
-                    &keys,
-                    &services.config.public_url_for(path_and_query),
-                    sig,
-                    json,
-                    &body,
-                )
-                .is_ok()
-            });
-        if !bearer_ok && !signed {
-            return Err(AppError::Unauthorized(
-                "send a valid X-Twilio-Signature or Authorization: Bearer <WEBHOOK_SECRET>",
-            ));
+/// Whether the request carries `Authorization: Bearer $WEBHOOK_SECRET` (the installation's
+/// shared secret, for curl and clients that cannot sign).
+pub fn has_webhook_secret(config: &Config, headers: &HeaderMap) -> bool {
+    match (config.webhook_secret.as_ref(), bearer(headers)) {
+        (Some(secret), Some(sent)) => {
+            use subtle::ConstantTimeEq as _;
+            bool::from(sent.as_bytes().ct_eq(secret.expose().as_bytes()))
         }
-        let value = if json || body.first() == Some(&b'{') {
-            serde_json::from_slice(&body).map_err(|e| {
-                AppError::bad_request(format!("request body is not valid JSON: {e}"))
-            })?
-        } else {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-                .map_err(|_| AppError::bad_request("body is not form-encoded"))?;
-            Value::Object(
-                pairs
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect(),
-            )
-        };
-        if !value.is_object() {
-            return Err(AppError::bad_request(
-                "the request body must be a JSON object",
-            ));
-        }
-        Ok(StudioBody(value))
+        _ => false,
     }
+}
+
+/// A Studio-style body as a JSON object: JSON as sent, form fields as strings.
+pub fn body_object(is_json: bool, body: &[u8]) -> AppResult<Value> {
+    let value = if is_json || body.first() == Some(&b'{') {
+        serde_json::from_slice(body)
+            .map_err(|e| AppError::bad_request(format!("request body is not valid JSON: {e}")))?
+    } else {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+            .map_err(|_| AppError::bad_request("body is not form-encoded"))?;
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        )
+    };
+    if !value.is_object() {
+        return Err(AppError::bad_request(
+            "the request body must be a JSON object",
+        ));
+    }
+    Ok(value)
 }
 
 /// An optional integer field: absent, null, "" and "null" mean absent; "12" and 12 mean 12.

@@ -1,4 +1,5 @@
-//! Twilio-facing routes of the telephony shell: call and message status callbacks, signed.
+//! Twilio-facing routes of the telephony shell: call and message status callbacks, signed
+//! with the token of the organisation their URL names (`TwilioRequest` reads `org` first).
 
 use axum::Router;
 use axum::extract::{FromRef, Query, State};
@@ -10,7 +11,8 @@ use twilio::webhook::{CallStatusCallback, MessageStatusCallback};
 use super::ledger;
 use crate::accounts::OrgId;
 use crate::http::AppResult;
-use crate::http::twilio_signature::TwilioRequest;
+use crate::http::idempotency::Answers;
+use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
 use crate::services::Services;
 use crate::telephony::SigningKeys;
 
@@ -19,10 +21,13 @@ where
     S: Clone + Send + Sync + 'static,
     Services: FromRef<S>,
     SigningKeys: FromRef<S>,
+    Answers: FromRef<S>,
 {
-    Router::new()
-        .route("/twilio/calls/status", post(call_status))
-        .route("/twilio/messages/status", post(message_status))
+    twilio_routes(
+        Router::new()
+            .route("/twilio/calls/status", post(call_status))
+            .route("/twilio/messages/status", post(message_status)),
+    )
 }
 
 /// The organisation is part of the callback URL we gave Twilio, and so covered by the signature.

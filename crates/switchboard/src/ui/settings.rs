@@ -84,6 +84,14 @@ impl SettingsForm {
             Some(_) => Some(String::new()),
             None => optional(&self.twilio_auth_token),
         };
+        if let Some(token) = auth_token.as_deref().filter(|t| !t.is_empty())
+            && !is_auth_token(token)
+        {
+            return Err(AppError::field(
+                "twilio_auth_token",
+                "an auth token is 32 hexadecimal digits in lower case, as Twilio's console shows it",
+            ));
+        }
         Ok(OrgSettings {
             name: clean_name(&self.name)?,
             account_sid,
@@ -91,6 +99,14 @@ impl SettingsForm {
             public_url,
         })
     }
+}
+
+/// Twilio's form of an auth token: 32 lowercase hexadecimal digits.
+fn is_auth_token(token: &str) -> bool {
+    token.len() == 32
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 async fn save(
@@ -119,8 +135,8 @@ async fn save(
     let mut page = SettingsPage::new(session, &org, &numbers);
     let status = match result {
         Ok(()) => {
-            // Webhooks signed with the organisation's new token are accepted from now on.
-            state.signing_keys.reload(&state.db).await?;
+            // The organisation's webhooks are checked with its new token from now on.
+            state.signing_keys.reload().await?;
             page.notice = Some("Settings saved.");
             StatusCode::OK
         }
@@ -200,6 +216,7 @@ impl<'a> SettingsPage<'a> {
                         // Write-only: the saved token is never sent back to the browser.
                         input id="twilio_auth_token" name="twilio_auth_token" type="password"
                             autocomplete="off" placeholder="empty keeps the saved token";
+                        small.muted { "32 lowercase hex digits. Webhooks about this organisation's numbers are then accepted only when signed with it." }
                     }
                     div { label.check { input type="checkbox" name="clear_auth_token" value="on"; " Remove the saved token" } }
                     div { button type="submit" { "Save settings" } }
@@ -233,10 +250,11 @@ mod tests {
             (s.account_sid, s.auth_token, s.public_url),
             (None, None, None)
         );
-        let s = form(&format!("AC{}", "a1".repeat(16)), "secret", "https://x.org")
+        let token = "0123456789abcdef".repeat(2);
+        let s = form(&format!("AC{}", "a1".repeat(16)), &token, "https://x.org")
             .clean()
             .unwrap();
-        assert_eq!(s.auth_token.as_deref(), Some("secret"));
+        assert_eq!(s.auth_token.as_deref(), Some(token.as_str()));
     }
 
     #[test]
@@ -245,6 +263,8 @@ mod tests {
             (form("AC123", "", ""), "twilio_account_sid"),
             (form("", "", "ftp://x.org"), "public_url"),
             (form("", "", "not a url"), "public_url"),
+            (form("", "secret", ""), "twilio_auth_token"),
+            (form("", &"A".repeat(32), ""), "twilio_auth_token"),
         ] {
             let err = f.clean().unwrap_err();
             assert!(matches!(err, AppError::BadRequest { field: Some(ref x), .. } if x == field));

@@ -299,7 +299,7 @@ async fn studio_requests_need_a_twilio_signature_or_the_webhook_secret() {
         .send()
         .await
         .unwrap();
-    assert_eq!(tampered.status(), 401, "a changed body breaks bodySHA256");
+    assert_eq!(tampered.status(), 403, "a changed body breaks bodySHA256");
     // Form-encoded, as a Studio widget may send it.
     let form = vec![
         ("callerPhone".to_string(), "+14155551234".to_string()),

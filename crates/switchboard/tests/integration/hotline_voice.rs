@@ -201,7 +201,7 @@ async fn nobody_on_shift_answering_takes_a_voicemail_emailed_exactly_once_with_i
         .iter()
         .find_map(|e| match &e.kind {
             EventKind::Callback { url, params, .. }
-                if url.ends_with("/callrouting/transcription") =>
+                if url.contains("/callrouting/transcription") =>
             {
                 Some(params.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod calendar;
 pub mod studio;
+mod studio_request;
 pub mod voice;
 pub mod voicemail;
 pub mod volunteers;

@@ -1,7 +1,8 @@
 //! The on-call routing API that a Twilio Studio flow calls, served exactly as its contract
 //! documents it: `POST /api/telephony/next-target`, `/answered`, `/completed`,
-//! `/attempt-failed`. Authorised by a valid `X-Twilio-Signature` or
-//! `Authorization: Bearer $WEBHOOK_SECRET` (401 otherwise); JSON or form bodies.
+//! `/attempt-failed`. Authorised by a valid `X-Twilio-Signature` (which reaches the lines of
+//! the organisation whose token made it) or `Authorization: Bearer $WEBHOOK_SECRET`
+//! (`studio_request.rs`); JSON or form bodies.
 //!
 //! A `next-target` without `incidentId` opens the call's incident, or continues the one its
 //! `callSid` already has: asked again while that person is still ringing, it answers with the
@@ -13,20 +14,24 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::studio_request::StudioRequest;
 use crate::hotline::desk::submit;
 use crate::hotline::desk::{Desk, LineRef, Target};
 use crate::hotline::model::incident::Command;
 use crate::hotline::model::{AttemptResult, IncidentStatus};
-use crate::http::studio::{StudioBody, opt_int, opt_str, phone, required_int};
+use crate::http::studio::{opt_int, opt_str, phone, required_int};
+use crate::http::twilio_signature::twilio_routes;
 use crate::http::{AppError, AppResult};
 use crate::ids::{IncidentId, LineId};
 
 pub fn router() -> Router<crate::hotline::Hotline> {
-    Router::new()
-        .route("/api/telephony/next-target", post(next_target))
-        .route("/api/telephony/answered", post(answered))
-        .route("/api/telephony/completed", post(completed))
-        .route("/api/telephony/attempt-failed", post(attempt_failed))
+    twilio_routes(
+        Router::new()
+            .route("/api/telephony/next-target", post(next_target))
+            .route("/api/telephony/answered", post(answered))
+            .route("/api/telephony/completed", post(completed))
+            .route("/api/telephony/attempt-failed", post(attempt_failed)),
+    )
 }
 
 #[derive(Deserialize)]
@@ -46,7 +51,7 @@ fn call_sid(body: &Value) -> AppResult<Option<String>> {
 async fn next_target(
     State(desk): State<Desk>,
     Query(q): Query<LineQuery>,
-    StudioBody(body): StudioBody,
+    StudioRequest { body, org }: StudioRequest,
 ) -> AppResult<Json<Value>> {
     let (target, command) = match opt_int(&body, "incidentId")? {
         Some(id) => {
@@ -65,7 +70,7 @@ async fn next_target(
             (target, Command::FirstTarget)
         }
     };
-    let walked = submit(&desk, None, target, command, &body).await?;
+    let walked = submit(&desk, org, target, command, &body).await?;
     let incident = &walked.state.incident;
     let ringing = walked.state.ringing().last();
     Ok(Json(match ringing {
@@ -88,7 +93,7 @@ async fn next_target(
 
 async fn answered(
     State(desk): State<Desk>,
-    StudioBody(body): StudioBody,
+    StudioRequest { body, org }: StudioRequest,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
         id: incident_id(&body)?,
@@ -98,13 +103,13 @@ async fn answered(
         phone: phone(&body, "answeredPhone")?,
         call_sid: call_sid(&body)?,
     };
-    submit(&desk, None, target, command, &body).await?;
+    submit(&desk, org, target, command, &body).await?;
     Ok(Json(json!({ "success": true })))
 }
 
 async fn completed(
     State(desk): State<Desk>,
-    StudioBody(body): StudioBody,
+    StudioRequest { body, org }: StudioRequest,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
         id: incident_id(&body)?,
@@ -116,7 +121,7 @@ async fn completed(
     }
     submit(
         &desk,
-        None,
+        org,
         target,
         Command::Completed { duration_secs },
         &body,
@@ -127,7 +132,7 @@ async fn completed(
 
 async fn attempt_failed(
     State(desk): State<Desk>,
-    StudioBody(body): StudioBody,
+    StudioRequest { body, org }: StudioRequest,
 ) -> AppResult<Json<Value>> {
     let target = Target::Incident {
         id: incident_id(&body)?,
@@ -146,6 +151,6 @@ async fn attempt_failed(
         reason,
         call_sid: call_sid(&body)?,
     };
-    submit(&desk, None, target, command, &body).await?;
+    submit(&desk, org, target, command, &body).await?;
     Ok(Json(json!({ "success": true })))
 }

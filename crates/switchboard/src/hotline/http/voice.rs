@@ -4,8 +4,9 @@
 //! callee's leg ("press 1 to accept"); the dial action reports what happened and dials the
 //! next round; when nobody is left the caller may leave a voicemail (`voicemail.rs`). Each
 //! webhook is one command to the desk, and its answer is the TwiML of where the walk is after
-//! it: a retried webhook gets the same answer and changes nothing. Every route is signed; the
-//! URLs carry only the incident, its line and the round.
+//! it: a retried webhook gets the same answer and changes nothing. Every route is signed with
+//! the token of the line's organisation; the URLs carry only the organisation, the incident,
+//! its line and the round, and a handler acts within that organisation alone.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -24,10 +25,10 @@ use crate::hotline::model::{AttemptResult, IncidentStatus};
 use crate::hotline::store::{incidents, lines};
 use crate::hotline::twiml::{self, Ring};
 use crate::http::flow::{self, Round};
-use crate::http::twilio_signature::TwilioRequest;
+use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
 use crate::http::twiml::Twiml;
 use crate::http::{AppError, AppResult};
-use crate::ids::{IncidentId, LineId};
+use crate::ids::{IncidentId, LineId, OrgId};
 use crate::services::Services;
 
 /// The voice URL of a ladder line (and of any line: `To` selects it).
@@ -38,17 +39,19 @@ pub const SEED_VOICE_PATH: &str = "/callrouting/handle";
 pub const CALL_STATUS_PATH: &str = "/twilio/hotline/call-status";
 
 pub fn router() -> Router<crate::hotline::Hotline> {
-    Router::new()
-        .route(SEED_VOICE_PATH, post(incoming))
-        .route(VOICE_PATH, post(incoming))
-        .route("/twilio/hotline/dial-result", post(dial_result))
-        .route("/twilio/hotline/whisper", post(whisper))
-        .route("/twilio/hotline/whisper-answer", post(whisper_answer))
-        .route(CALL_STATUS_PATH, post(call_status))
+    twilio_routes(
+        Router::new()
+            .route(SEED_VOICE_PATH, post(incoming))
+            .route(VOICE_PATH, post(incoming))
+            .route("/twilio/hotline/dial-result", post(dial_result))
+            .route("/twilio/hotline/whisper", post(whisper))
+            .route("/twilio/hotline/whisper-answer", post(whisper_answer))
+            .route(CALL_STATUS_PATH, post(call_status)),
+    )
 }
 
 /// Which incident (and line) a callback of the walk is about; part of the signed URL, beside
-/// the round of dial results (`http::flow`).
+/// the organisation (read by `TwilioRequest`) and the round of dial results (`http::flow`).
 #[derive(Deserialize)]
 struct FlowQuery {
     incident: IncidentId,
@@ -56,8 +59,8 @@ struct FlowQuery {
 }
 
 impl FlowQuery {
-    fn ids(incident: IncidentId, line: LineId) -> String {
-        format!("incident={incident}&line={line}")
+    fn ids(org: OrgId, incident: IncidentId, line: LineId) -> String {
+        format!("org={org}&incident={incident}&line={line}")
     }
 }
 
@@ -67,6 +70,9 @@ async fn incoming(
     req: TwilioRequest,
 ) -> AppResult<Twiml> {
     let call = VoiceRequest::from_pairs(&req.params)?;
+    let Some(org) = req.org() else {
+        return Ok(not_in_service(&call));
+    };
     let request =
         json!({ "source": "voice", "CallSid": call.call_sid, "From": call.from, "To": call.to });
     let target = Target::Call {
@@ -74,7 +80,7 @@ async fn incoming(
         caller: call.from.clone(),
         call_sid: Some(call.call_sid.clone()),
     };
-    match submit(&desk, None, target, Command::Incoming, &request).await {
+    match submit(&desk, Some(org), target, Command::Incoming, &request).await {
         Ok(outcome) => {
             tracing::info!(
                 incident.id = %outcome.state.incident.id,
@@ -85,28 +91,32 @@ async fn incoming(
             Ok(where_the_walk_is(&state, &outcome))
         }
         Err(DeskError::Store(crate::error::StoreError::NotFound("line"))) => {
-            tracing::warn!(
-                call.sid = call.call_sid,
-                to = call.to,
-                "A call reached a number that serves no line."
-            );
-            Ok(Twiml(twiml::not_in_service()))
+            Ok(not_in_service(&call))
         }
         Err(e) => Err(e.into()),
     }
 }
 
+fn not_in_service(call: &VoiceRequest) -> Twiml {
+    tracing::warn!(
+        call.sid = call.call_sid,
+        to = call.to,
+        "A call reached a number that serves no line."
+    );
+    Twiml(twiml::not_in_service())
+}
+
 /// The TwiML of where the walk is: dial the round still ringing, offer voicemail when nobody
 /// was left, hang up when the call was taken or is over.
 fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
-    let (line, incident) = (&outcome.line, &outcome.state.incident);
+    let (org, line, incident) = (outcome.org, &outcome.line, &outcome.state.incident);
     match incident.status {
         IncidentStatus::Open => {
             let ringing: Vec<_> = outcome.state.ringing().collect();
             if ringing.is_empty() {
                 return Twiml(VoiceResponse::new().hangup());
             }
-            let ids = FlowQuery::ids(incident.id, line.id);
+            let ids = FlowQuery::ids(org, incident.id, line.id);
             let whisper_url = flow::url(&state.config, "/twilio/hotline/whisper", &ids, None);
             let rings: Vec<Ring> = ringing
                 .iter()
@@ -129,21 +139,23 @@ fn where_the_walk_is(state: &Services, outcome: &Outcome) -> Twiml {
                 &rings,
             ))
         }
-        IncidentStatus::Exhausted => Twiml(twiml::voicemail(&line.name, &voicemail_urls(state))),
+        IncidentStatus::Exhausted => {
+            Twiml(twiml::voicemail(&line.name, &voicemail_urls(state, org)))
+        }
         IncidentStatus::Answered | IncidentStatus::Completed => {
             Twiml(VoiceResponse::new().hangup())
         }
     }
 }
 
-/// The volunteer line's recording and transcription webhooks, for both kinds of line.
-pub fn voicemail_urls(state: &Services) -> twiml::VoicemailUrls {
+/// The volunteer line's recording and transcription webhooks, for both kinds of line, naming
+/// the line's organisation.
+pub fn voicemail_urls(state: &Services, org: OrgId) -> twiml::VoicemailUrls {
+    let url = |path: &str| state.config.public_url_for(&format!("{path}?org={org}"));
     twiml::VoicemailUrls {
-        action: state.config.public_url_for("/callrouting/recording"),
-        recording_status: state
-            .config
-            .public_url_for("/callrouting/recordingcomplete"),
-        transcription: state.config.public_url_for("/callrouting/transcription"),
+        action: url("/callrouting/recording"),
+        recording_status: url("/callrouting/recordingcomplete"),
+        transcription: url("/callrouting/transcription"),
     }
 }
 
@@ -176,7 +188,8 @@ async fn dial_result(
         id: q.incident,
         line: Some(q.line),
     };
-    let walked = submit(&desk, None, target, command, &request).await?;
+    let org = req.org().ok_or(AppError::NotFound("incident"))?;
+    let walked = submit(&desk, Some(org), target, command, &request).await?;
     tracing::info!(
         incident.id = %q.incident,
         call.sid = dial.call_sid,
@@ -193,16 +206,15 @@ async fn whisper(
     State(state): State<Services>,
     State(_desk): State<Desk>,
     Query(q): Query<FlowQuery>,
-    _req: TwilioRequest,
+    req: TwilioRequest,
 ) -> AppResult<Twiml> {
-    let (org, line) = lines::find_line_any_org(&state.db, q.line)
-        .await?
-        .ok_or(AppError::NotFound("line"))?;
+    let org = req.org().ok_or(AppError::NotFound("line"))?;
+    let line = lines::find_line(&state.db, org, q.line).await?;
     let incident = incidents::find(&state.db, org, q.incident).await?;
     if incident.line_id != line.id {
         return Err(AppError::NotFound("incident"));
     }
-    let ids = FlowQuery::ids(incident.id, line.id);
+    let ids = FlowQuery::ids(org, incident.id, line.id);
     let action = flow::url(&state.config, "/twilio/hotline/whisper-answer", &ids, None);
     Ok(Twiml(twiml::whisper(
         &line.name,
@@ -239,7 +251,8 @@ async fn whisper_answer(
         id: q.incident,
         line: Some(q.line),
     };
-    let outcome = submit(&desk, None, target, command, &request).await?;
+    let org = req.org().ok_or(AppError::NotFound("incident"))?;
+    let outcome = submit(&desk, Some(org), target, command, &request).await?;
     let accepted = twiml::accepts(digits)
         && outcome.state.incident.answered_phone.as_deref() == Some(callee.as_str());
     tracing::info!(
@@ -260,9 +273,13 @@ async fn call_status(
     req: TwilioRequest,
 ) -> AppResult<StatusCode> {
     let cb = CallStatusCallback::from_pairs(&req.params)?;
-    let Some((org, _)) = lines::find_line_by_number(&state.db, &cb.to).await? else {
+    let Some(org) = req.org() else {
         return Ok(StatusCode::NO_CONTENT);
     };
+    match lines::find_line_by_number(&state.db, &cb.to).await? {
+        Some((owner, _)) if owner == org => {}
+        _ => return Ok(StatusCode::NO_CONTENT),
+    }
     let now = state.clock.now_ms();
     crate::telephony::ledger::apply_call_callback(&state.db, org, &cb, &req.params, now).await?;
     if cb.call_status.is_final() {

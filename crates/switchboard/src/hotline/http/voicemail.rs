@@ -1,6 +1,7 @@
 //! The volunteer line's voicemail webhooks, for both kinds of line: `POST /callrouting/recording` (the
 //! `<Record>` action), `/callrouting/recordingcomplete` (recording status) and
-//! `/callrouting/transcription`. The call's `CallSid` finds its incident.
+//! `/callrouting/transcription`. The call's `CallSid` finds its incident among those of the
+//! organisation the URL names (`?org=`), whose token signed the request.
 //!
 //! The line's notification addresses get one email, once both the recording and the
 //! transcription (or news that it failed) have arrived, whatever order the callbacks come in
@@ -19,14 +20,17 @@ use crate::hotline::desk::{Desk, DeskError, Target};
 use crate::hotline::model::incident::{Command, TranscriptionStatus};
 use crate::hotline::twiml;
 use crate::http::AppResult;
-use crate::http::twilio_signature::TwilioRequest;
+use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
 use crate::http::twiml::Twiml;
+use crate::ids::OrgId;
 
 pub fn router() -> Router<crate::hotline::Hotline> {
-    Router::new()
-        .route("/callrouting/recording", post(recording))
-        .route("/callrouting/recordingcomplete", post(recording_complete))
-        .route("/callrouting/transcription", post(transcription))
+    twilio_routes(
+        Router::new()
+            .route("/callrouting/recording", post(recording))
+            .route("/callrouting/recordingcomplete", post(recording_complete))
+            .route("/callrouting/transcription", post(transcription)),
+    )
 }
 
 /// The recording ended: keep it and say goodbye.
@@ -35,6 +39,7 @@ async fn recording(State(desk): State<Desk>, req: TwilioRequest) -> AppResult<Tw
     let secs = rec.recording_duration.map(i64::from);
     stored_recording(
         &desk,
+        req.org(),
         &rec.call_sid,
         &rec.recording_url,
         &rec.recording_sid,
@@ -50,6 +55,7 @@ async fn recording_complete(State(desk): State<Desk>, req: TwilioRequest) -> App
         let secs = rec.recording_duration.map(i64::from);
         stored_recording(
             &desk,
+            req.org(),
             &rec.call_sid,
             &rec.recording_url,
             &rec.recording_sid,
@@ -69,12 +75,21 @@ async fn transcription(State(desk): State<Desk>, req: TwilioRequest) -> AppResul
     let request =
         json!({ "TranscriptionSid": t.transcription_sid, "status": status, "text": text });
     let command = Command::Transcription { status, text };
-    on_call(&desk, &t.call_sid, command, &request, "transcription").await?;
+    on_call(
+        &desk,
+        req.org(),
+        &t.call_sid,
+        command,
+        &request,
+        "transcription",
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn stored_recording(
     desk: &Desk,
+    org: Option<OrgId>,
     call_sid: &str,
     url: &str,
     sid: &str,
@@ -86,20 +101,25 @@ async fn stored_recording(
         sid: sid.to_string(),
         secs,
     };
-    on_call(desk, call_sid, command, &request, "recording").await
+    on_call(desk, org, call_sid, command, &request, "recording").await
 }
 
-/// Hands `command` to the incident of `call_sid`; a callback for a call without one is logged
-/// and otherwise ignored.
+/// Hands `command` to the incident of `call_sid` in `org`; a callback for a call without one
+/// there is logged and otherwise ignored.
 async fn on_call(
     desk: &Desk,
+    org: Option<OrgId>,
     call_sid: &str,
     command: Command,
     request: &Value,
     what: &'static str,
 ) -> AppResult<()> {
     let target = Target::CallSid(call_sid.to_string());
-    match submit(desk, None, target, command, request).await {
+    let submitted = match org {
+        Some(org) => submit(desk, Some(org), target, command, request).await,
+        None => Err(DeskError::Store(StoreError::NotFound("incident"))),
+    };
+    match submitted {
         Ok(outcome) => {
             tracing::info!(
                 incident.id = %outcome.state.incident.id,

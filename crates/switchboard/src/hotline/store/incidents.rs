@@ -49,6 +49,13 @@ pub async fn find(db: &Db, org: OrgId, id: IncidentId) -> StoreResult<Incident> 
     row.ok_or(StoreError::NotFound("incident"))
 }
 
+/// The organisation of incident `id`, found without knowing it (a signed Studio request names
+/// an incident, and its organisation's token must have signed it).
+pub async fn org_of(db: &Db, id: IncidentId) -> StoreResult<Option<OrgId>> {
+    let sql = "SELECT org_id FROM incidents WHERE id = $1";
+    Ok(with_db!(db, p => sqlx::query_scalar(sql).bind(id).fetch_optional(p).await)?)
+}
+
 /// The latest incident a call opened, with its organisation.
 pub async fn find_by_call(db: &Db, call_sid: &str) -> StoreResult<Option<(OrgId, Incident)>> {
     let sql = sqlx::AssertSqlSafe(format!(

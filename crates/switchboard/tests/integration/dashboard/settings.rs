@@ -111,11 +111,7 @@ async fn settings_save_the_twilio_account_and_never_echo_the_auth_token_back() {
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
     assert!(saved.html.contains("Settings saved.") && !saved.html.contains(token));
     assert!(saved.html.contains(r#"<span id="token-state">set</span>"#));
-    assert!(
-        app.state
-            .signing_keys
-            .any(&app.state.services, |t| t == token)
-    );
+    assert!(app.state.signing_keys.check(Some(app.org), |t| t == token));
     let page = owner.get("/settings").await.html;
     assert!(page.contains("Community Line") && !page.contains(token));
     let bad = [
