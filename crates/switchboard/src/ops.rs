@@ -2,9 +2,10 @@
 //! Swagger UI (served from the binary, so it works offline).
 
 use std::any::Any;
+use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -40,7 +41,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text; see [`crate::http::metrics::scrape_refusal`] for who may read it.
+async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let token = state.config.metrics_token.as_ref();
+    if let Some(refused) = crate::http::metrics::scrape_refusal(token, request.headers(), peer) {
+        return refused.into_response();
+    }
     // Job counts are read at scrape time, so every process reports the shared queue.
     if let Ok(counts) = jobs::store::count_by_state(&state.db, None).await {
         for s in JobState::ALL {

@@ -78,7 +78,8 @@ pub async fn list_numbers(db: &Db, org: OrgId) -> StoreResult<Vec<PhoneNumber>> 
     Ok(with_db!(db, p => sqlx::query_as::<_, PhoneNumber>(sql).bind(org).fetch_all(p).await)?)
 }
 
-/// Adds a validated number. A number already registered (here or elsewhere) is a 409 on `e164`.
+/// Adds a validated number. A number already registered (here or elsewhere) is a 409 on
+/// `e164`, which does not say where.
 pub async fn add_number(
     db: &Db,
     org: OrgId,
@@ -93,10 +94,7 @@ pub async fn add_number(
         .bind(org).bind(&new.e164).bind(&new.friendly_name).bind(&new.purpose).bind(now)
         .fetch_one(p).await);
     result.map_err(|e| match unique_violation(&e) {
-        Some(_) => StoreError::conflict(
-            "e164",
-            format!("the number {} is already registered", new.e164),
-        ),
+        Some(_) => StoreError::conflict("e164", crate::telephony::number_unavailable(&new.e164)),
         None => e.into(),
     })
 }
@@ -127,7 +125,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/phone-numbers", tag = "accounts", security(("bearer" = [])), request_body = NewPhoneNumber,
-    responses((status = 201, body = PhoneNumber), (status = 400, description = "a field is invalid"), (status = 409, description = "the number is already registered")))]
+    responses((status = 201, body = PhoneNumber), (status = 400, description = "a field is invalid"), (status = 409, description = "the number is not available")))]
 pub async fn add(
     State(state): State<Services>,
     caller: ApiCaller,

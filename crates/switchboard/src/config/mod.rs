@@ -62,6 +62,8 @@ pub struct Config {
     /// How much faster than real time the embedded simulator runs rings, speech and waits.
     pub sim_speed: f64,
     pub webhook_secret: Option<Secret>,
+    /// The bearer token `/metrics` requires; unset, it answers loopback clients only.
+    pub metrics_token: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub email_from: String,
     /// When set, the clock starts at this instant and runs forward in real time.
@@ -113,6 +115,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("sim_listen", "SWITCHBOARD_SIM_LISTEN", "where the embedded simulator listens"),
     setting("sim_speed", "SWITCHBOARD_SIM_SPEED", "simulator speed-up: rings and speech N times faster"),
     secret("webhook_secret", "WEBHOOK_SECRET", "shared secret for Studio-facing APIs"),
+    secret("metrics_token", "SWITCHBOARD_METRICS_TOKEN", "bearer token /metrics requires; unset: loopback clients only"),
     secret("smtp_url", "SMTP_URL", "smtp://user:pass@host:port; absent: outbox"),
     setting("email_from", "SWITCHBOARD_EMAIL_FROM", "sender address of outgoing email"),
     setting("clock", "SWITCHBOARD_CLOCK", "RFC 3339 instant the clock starts at"),
@@ -276,6 +279,7 @@ impl Config {
             sim_listen,
             sim_speed,
             webhook_secret: value(raw, "webhook_secret").map(Secret::new),
+            metrics_token: value(raw, "metrics_token").map(Secret::new),
             smtp_url,
             email_from: value(raw, "email_from")
                 .unwrap_or("Switchboard <switchboard@localhost>")
@@ -308,6 +312,7 @@ impl Config {
             ("SWITCHBOARD_SIM_LISTEN", self.sim_listen.to_string()),
             ("SWITCHBOARD_SIM_SPEED", self.sim_speed.to_string()),
             ("WEBHOOK_SECRET", shown(&self.webhook_secret)),
+            ("SWITCHBOARD_METRICS_TOKEN", shown(&self.metrics_token)),
             (
                 "SMTP_URL",
                 self.smtp_url

@@ -1,14 +1,46 @@
-//! Prometheus metrics: requests and latency by route, plus the process-wide recorder.
+//! Prometheus metrics: requests and latency by route, the process-wide recorder, and who may
+//! read them.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
+
+use super::AppError;
+use crate::config::Secret;
+
+/// Why a request may not read `/metrics`, if it may not. With `SWITCHBOARD_METRICS_TOKEN`
+/// set, it must bear that token (401 otherwise). Without one, it must come from this machine
+/// (403 otherwise): a loopback connection that no proxy relayed, since a proxy on this
+/// machine makes everyone's connection local (it says so in `Forwarded`, `X-Forwarded-For`
+/// or `X-Real-IP`).
+pub fn scrape_refusal(
+    token: Option<&Secret>,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Option<AppError> {
+    if let Some(token) = token {
+        use subtle::ConstantTimeEq as _;
+        let sent = super::auth::bearer(headers).unwrap_or_default();
+        let valid = bool::from(sent.as_bytes().ct_eq(token.expose().as_bytes()));
+        return (!valid).then_some(AppError::Unauthorized(
+            "send Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>",
+        ));
+    }
+    let relayed = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    let local = peer.is_some_and(|p| p.ip().is_loopback());
+    (relayed || !local).then_some(AppError::Forbidden(
+        "metrics answer only this machine; set SWITCHBOARD_METRICS_TOKEN to scrape from elsewhere",
+    ))
+}
 
 /// The process-wide recorder. Installed once; every app in the process (tests run many)
 /// shares it.
@@ -58,7 +90,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| Arc::from("unmatched"), |p| Arc::from(p.as_str()));
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let started = Instant::now();
     let response = next.run(req).await;
     let (requests, duration) = handles(route, method, response.status());
@@ -70,6 +102,26 @@ pub async fn track(req: Request, next: Next) -> Response {
 /// A route's request counter (by method and status) and its latency histogram.
 type RouteHandles = (metrics::Counter, metrics::Histogram);
 
+/// A request method as a label: the standard ones by name, anything else `other`, so that
+/// made-up methods add no series.
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    STANDARD
+        .iter()
+        .find(|m| *m == method)
+        .map_or("other", Method::as_str)
+}
+
 /// The handles of each (route, method, status) seen so far. Looking a metric up by its labels
 /// builds and hashes a key of owned strings every time; there are few routes, methods and
 /// statuses, so each combination's handles are made once. A std mutex: held for one map
@@ -77,9 +129,9 @@ type RouteHandles = (metrics::Counter, metrics::Histogram);
 static HANDLES: LazyLock<Mutex<HashMap<RouteKey, RouteHandles>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-type RouteKey = (Arc<str>, Method, StatusCode);
+type RouteKey = (Arc<str>, &'static str, StatusCode);
 
-fn handles(route: Arc<str>, method: Method, status: StatusCode) -> RouteHandles {
+fn handles(route: Arc<str>, method: &'static str, status: StatusCode) -> RouteHandles {
     let key = (route, method, status);
     if let Some(known) = HANDLES.lock().ok().and_then(|h| h.get(&key).cloned()) {
         return known;
@@ -88,7 +140,7 @@ fn handles(route: Arc<str>, method: Method, status: StatusCode) -> RouteHandles 
     let made = (
         metrics::counter!(
             "http_requests_total",
-            "method" => method.to_string(),
+            "method" => method,
             "route" => route.to_string(),
             "status" => status.as_u16().to_string()
         ),
@@ -98,4 +150,45 @@ fn handles(route: Arc<str>, method: Method, status: StatusCode) -> RouteHandles 
         h.insert(key, made.clone());
     }
     made
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_methods_are_labelled_by_name_and_others_as_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let made_up = Method::from_bytes(b"PROBE1").unwrap();
+        assert_eq!(method_label(&made_up), "other");
+    }
+
+    #[test]
+    fn metrics_need_the_token_when_set_else_a_local_unrelayed_client() {
+        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let remote: SocketAddr = "203.0.113.7:5000".parse().unwrap();
+        let none = HeaderMap::new();
+        let mut relayed = HeaderMap::new();
+        relayed.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
+        let mut bearing = HeaderMap::new();
+        bearing.insert("authorization", "Bearer s3cret".parse().unwrap());
+        let status = |r: Option<AppError>| r.map(|e| e.status().as_u16());
+        assert_eq!(status(scrape_refusal(None, &none, Some(local))), None);
+        assert_eq!(status(scrape_refusal(None, &none, Some(remote))), Some(403));
+        assert_eq!(
+            status(scrape_refusal(None, &relayed, Some(local))),
+            Some(403)
+        );
+        assert_eq!(status(scrape_refusal(None, &none, None)), Some(403));
+        let token = Secret::new("s3cret");
+        assert_eq!(
+            status(scrape_refusal(Some(&token), &none, Some(local))),
+            Some(401)
+        );
+        assert_eq!(
+            status(scrape_refusal(Some(&token), &bearing, Some(remote))),
+            None
+        );
+    }
 }

@@ -121,6 +121,13 @@ impl Telephony {
     }
 }
 
+/// What taking a number that is already taken answers, whoever has it (this organisation or
+/// another): the same words either way, so nobody learns where another organisation's
+/// numbers are.
+pub fn number_unavailable(number: &str) -> String {
+    format!("{number} is not available; choose a different number")
+}
+
 /// Normalises a phone number to E.164 (default region US), or says what is wrong with it.
 pub fn parse_e164(input: &str) -> Result<String, String> {
     E164::parse(input, Some("US"))

@@ -100,7 +100,7 @@ pub async fn create_line(db: &Db, org: OrgId, s: &LineSettings, now: i64) -> Sto
     let row = row.map_err(|e| match unique_violation(&e) {
         Some(_) => StoreError::conflict(
             "phone_number",
-            format!("{} already serves another line", s.phone_number),
+            crate::telephony::number_unavailable(&s.phone_number),
         ),
         None => e.into(),
     })?;
@@ -135,7 +135,7 @@ pub async fn update_line(
         Ok(None) => Err(StoreError::NotFound("line")),
         Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
             "phone_number",
-            "that number already serves another line",
+            crate::telephony::number_unavailable(&s.phone_number),
         )),
         Err(e) => Err(e.into()),
     }

@@ -91,7 +91,8 @@ pub async fn place(
     Ok(see_other(&format!("/hotline/calls/{sid}")))
 }
 
-/// Waits for the call's incident (htmx polls this page) and then goes there.
+/// Waits for the call's incident (htmx polls this page) and then goes there. Only a call to
+/// one of the organisation's lines is shown; any other is not found.
 pub async fn wait(
     State(state): State<AppState>,
     user: User,
@@ -108,11 +109,23 @@ pub async fn wait(
         }
         return Ok(see_other(&to));
     }
-    let status = state
+    let transcript = state
         .telephony
         .sim()
-        .and_then(|sim| sim.simulator.transcript(&sid))
-        .and_then(|t| serde_json::to_string_pretty(&t).ok());
+        .and_then(|sim| sim.simulator.transcript(&sid));
+    let Some(transcript) = transcript else {
+        return Err(user.refuse(AppError::NotFound("call")));
+    };
+    let ours = match called(&transcript) {
+        Some(number) => lines::find_line_by_number(&state.db, number)
+            .await?
+            .is_some_and(|(org, _)| org == user.0.org),
+        None => false,
+    };
+    if !ours {
+        return Err(user.refuse(AppError::NotFound("call")));
+    }
+    let status = serde_json::to_string_pretty(&transcript).ok();
     let body = html! {
         div #waiting hx-get=(format!("/hotline/calls/{sid}")) hx-trigger="every 1s" hx-select="#waiting" hx-swap="outerHTML" {
             p.pending role="status" { "Call " code { (sid) } " placed; waiting for the line to open its incident…" }
@@ -122,4 +135,14 @@ pub async fn wait(
         }
     };
     Ok(page("Simulated call", &user.0, "/hotline", body).into_response())
+}
+
+/// The number a simulated call was placed to: the `To` of its first webhook.
+fn called(transcript: &twilio_sim::Transcript) -> Option<&str> {
+    transcript.events.iter().find_map(|e| match &e.kind {
+        twilio_sim::EventKind::Fetch { params, .. } if e.leg == transcript.call_sid => {
+            params.get("To").map(String::as_str)
+        }
+        _ => None,
+    })
 }

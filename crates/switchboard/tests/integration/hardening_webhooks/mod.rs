@@ -4,6 +4,7 @@
 //! first (`replay`). Two organisations share the installation: A (`default`, with the demo
 //! lines) and B, whose admin signs in to the dashboard.
 
+mod leaks;
 mod replay;
 mod tokens;
 

@@ -20,7 +20,7 @@ pub async fn list_lines(
 }
 
 #[utoipa::path(post, path = "/api/v1/hotline/lines", tag = "hotline", security(("bearer" = [])), request_body = LineInput,
-    responses((status = 201, body = Line), (status = 400), (status = 409, description = "number already used")))]
+    responses((status = 201, body = Line), (status = 400), (status = 409, description = "the number is not available")))]
 pub async fn create_line(
     State(state): State<Services>,
     caller: ApiCaller,
