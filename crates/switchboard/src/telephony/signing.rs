@@ -87,9 +87,9 @@ impl SigningKeys {
             return Ok(Some(org));
         }
         // A line's number belongs to the line's organisation, whoever registered it.
-        let sql = "SELECT org_id FROM (SELECT org_id, 0 AS rank FROM hotline_lines WHERE phone_number = $1 \
-                   UNION ALL SELECT org_id, 1 AS rank FROM phone_numbers WHERE e164 = $1) AS owners \
-                   ORDER BY rank LIMIT 1";
+        let sql = "SELECT org_id FROM (SELECT org_id, 0 AS pref FROM hotline_lines WHERE phone_number = $1 \
+                   UNION ALL SELECT org_id, 1 AS pref FROM phone_numbers WHERE e164 = $1) AS owners \
+                   ORDER BY pref LIMIT 1";
         let found: Option<OrgId> = with_db!(&self.0.db, p => sqlx::query_scalar(sql).bind(number).fetch_optional(p).await)?;
         if let (Some(org), Ok(mut known)) = (found, self.0.known.write()) {
             known.numbers.insert(number.to_string(), org);
@@ -115,9 +115,9 @@ impl SigningKeys {
     /// call ledger's row. Not kept in memory: only callbacks that name nothing else (a
     /// recording's status, a transcription) ask.
     pub async fn owner_of_call(&self, call_sid: &str) -> StoreResult<Option<OrgId>> {
-        let sql = "SELECT org_id FROM (SELECT org_id, 0 AS rank, id FROM incidents WHERE call_sid = $1 \
-                   UNION ALL SELECT org_id, 1 AS rank, id FROM calls WHERE sid = $1) AS owners \
-                   ORDER BY rank, id DESC LIMIT 1";
+        let sql = "SELECT org_id FROM (SELECT org_id, 0 AS pref, id FROM incidents WHERE call_sid = $1 \
+                   UNION ALL SELECT org_id, 1 AS pref, id FROM calls WHERE sid = $1) AS owners \
+                   ORDER BY pref, id DESC LIMIT 1";
         Ok(
             with_db!(&self.0.db, p => sqlx::query_scalar(sql).bind(call_sid).fetch_optional(p).await)?,
         )
