@@ -1,7 +1,8 @@
 //! The volunteer line's voicemail webhooks, for both kinds of line: `POST /callrouting/recording` (the
 //! `<Record>` action), `/callrouting/recordingcomplete` (recording status) and
 //! `/callrouting/transcription`. The call's `CallSid` finds its incident among those of the
-//! organisation the URL names (`?org=`), whose token signed the request.
+//! organisation whose token signed the request: the one the URL names (`?org=`), or, posted
+//! to the bare path, the one the call belongs to.
 //!
 //! The line's notification addresses get one email, once both the recording and the
 //! transcription (or news that it failed) have arrived, whatever order the callbacks come in
