@@ -141,7 +141,10 @@ async fn set_password(
         .await
         .map_err(anyhow::Error::from)??;
     let now = state.clock.now_ms();
-    store::set_password(&state.db, session.org, id, &hash, now).await?;
+    if let Err(err) = store::set_password(&state.db, session.org, id, &hash, now).await {
+        let (status, error) = field_error(err.into())?;
+        return Ok((status, person_page(session, &person, Some(&error), None)).into_response());
+    }
     let person = Person {
         has_login: true,
         ..person

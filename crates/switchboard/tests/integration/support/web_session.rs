@@ -52,14 +52,22 @@ pub async fn sign_in_attempt(
     email: &str,
     password: &str,
 ) -> reqwest::Response {
-    let form = client.get(app.url("/login")).send().await.expect("GET /login");
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("GET /login");
     let cookie = cookies_of(&form);
     let csrf = csrf_field(&form.text().await.unwrap_or_default()).unwrap_or_default();
     client
         .post(app.url("/login"))
         .header("origin", &app.base_url)
         .header("cookie", cookie)
-        .form(&[("_csrf", csrf.as_str()), ("email", email), ("password", password)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
         .send()
         .await
         .expect("POST /login")
@@ -151,7 +159,10 @@ impl<'a> WebSession<'a> {
             .post(self.app.url(path))
             .header("cookie", &self.cookie)
             .form(fields);
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("origin")) {
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("origin"))
+        {
             request = request.header("origin", &self.app.base_url);
         }
         for (name, value) in headers {
