@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use super::model::{NewPerson, Org, OrgId, Person, PersonPatch, Role};
+use super::rules::Actor;
 use super::secrets;
 use crate::db::{Db, unique_violation};
 use crate::error::{StoreError, StoreResult};
@@ -281,6 +282,12 @@ pub async fn list_tokens(db: &Db, org: OrgId) -> StoreResult<Vec<ApiToken>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org).fetch_all(p).await)?)
 }
 
+pub async fn find_token(db: &Db, org: OrgId, id: i64) -> StoreResult<ApiToken> {
+    let sql = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens WHERE org_id = $1 AND id = $2";
+    let found = with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org).bind(id).fetch_optional(p).await)?;
+    found.ok_or(StoreError::NotFound("token"))
+}
+
 pub async fn revoke_token(db: &Db, org: OrgId, id: i64, now: i64) -> StoreResult<()> {
     let sql = "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
     let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
@@ -311,6 +318,16 @@ pub struct Session {
     pub person_name: String,
     pub role: Role,
     pub csrf_token: String,
+}
+
+impl Session {
+    /// The signed-in person, as the authorisation rules see them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            role: self.role,
+            person: Some(self.person_id),
+        }
+    }
 }
 
 pub async fn create_session(

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
 use super::error::AppError;
+use crate::accounts::rules::Actor;
 use crate::accounts::store::{self, Session};
 use crate::accounts::{OrgId, Role};
 use crate::services::Services;
@@ -23,6 +24,14 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// The token, as the authorisation rules see it: a role, acting for no one person.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            role: self.role,
+            person: None,
+        }
+    }
+
     /// Refuses the request unless the token's role allows `needed`.
     pub fn require(&self, needed: Role) -> Result<(), AppError> {
         if self.role.allows(needed) {

@@ -4,6 +4,7 @@
 //! password, same-origin forms, security headers).
 
 mod emails;
+mod owner;
 
 use switchboard::accounts::{self, NewPerson, OrgId, Role};
 use switchboard::ids::PersonId;
