@@ -26,7 +26,7 @@ use crate::{accounts, hotline, http, jobs, notify, ops, telephony, ui};
 pub struct AppState {
     pub services: Services,
     pub hotline: hotline::Hotline,
-    pub login_throttle: Arc<accounts::api::LoginThrottle>,
+    pub sign_in_limits: Arc<accounts::signin::SignInLimits>,
     pub signing_keys: SigningKeys,
     pub registry: Registry,
 }
@@ -72,7 +72,7 @@ impl AppState {
         Ok(AppState {
             services,
             hotline,
-            login_throttle: Arc::new(accounts::api::LoginThrottle::new()),
+            sign_in_limits: Arc::new(accounts::signin::SignInLimits::new()),
             signing_keys,
             registry,
         })

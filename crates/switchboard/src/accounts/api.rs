@@ -1,12 +1,9 @@
 //! The native API for people, tokens and the job queue (`/api/v1/...`, Bearer tokens).
 
-use std::num::NonZeroU32;
-
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -187,35 +184,4 @@ pub async fn retry_job(
     }
     state.wake_workers();
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Limits sign-in attempts per email address: 5 at once, then one every 12 seconds.
-pub struct LoginThrottle(DefaultKeyedRateLimiter<String>);
-
-impl LoginThrottle {
-    pub fn new() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::MIN.saturating_add(4))
-            .allow_burst(NonZeroU32::MIN.saturating_add(4));
-        Self(RateLimiter::keyed(quota))
-    }
-
-    /// Ok when another attempt for `email` is allowed now.
-    pub fn check(&self, email: &str) -> Result<(), AppError> {
-        self.0
-            .check_key(&email.to_lowercase())
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                AppError::TooManyRequests {
-                    retry_after_secs: wait.as_secs().max(1),
-                }
-            })
-    }
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new()
-    }
 }

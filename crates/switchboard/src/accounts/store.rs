@@ -234,7 +234,7 @@ pub async fn set_password(
 
 /// A person who can sign in, found by email across organisations: a sign-in email belongs to
 /// one person (the index `people_sign_in_email`), so there is at most one.
-#[derive(FromRow)]
+#[derive(Clone, FromRow)]
 pub struct Login {
     #[sqlx(rename = "org_id")]
     pub org: OrgId,

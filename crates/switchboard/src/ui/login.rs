@@ -1,7 +1,7 @@
 //! Sign in and sign out.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::layout::bare_page;
 use super::web::{UiError, User};
-use crate::accounts::{secrets, store};
+use crate::accounts::{signin, store};
 use crate::app::AppState;
+use crate::http::auth::ClientAddr;
 use crate::http::{AppError, SESSION_COOKIE};
 
 /// Sessions last a week.
@@ -52,33 +53,36 @@ struct LoginForm {
 
 async fn login(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_lowercase();
-    if let Err(AppError::TooManyRequests { retry_after_secs }) = state.login_throttle.check(&email)
-    {
-        let msg = format!("Too many attempts for this address; try again in {retry_after_secs} s.");
-        return Ok((
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            login_form(Some(&msg), &email),
-        )
-            .into_response());
+    let limits = &state.sign_in_limits;
+    if let Err(retry_after) = limits.check(client, &email, state.clock.now_ms()) {
+        tracing::warn!(%client, email, "sign-in refused: too many failures from this address");
+        let msg = format!(
+            "Too many failed sign-ins from your address; try again in {}.",
+            minutes_or_seconds(retry_after)
+        );
+        let page = login_form(Some(&msg), &email);
+        let retry_after = [(header::RETRY_AFTER, retry_after.to_string())];
+        return Ok((StatusCode::TOO_MANY_REQUESTS, retry_after, page).into_response());
     }
     let login = store::find_login(&state.db, &email).await?;
-    let verified = match &login {
-        Some(l) => {
-            let (password, hash) = (form.password.clone(), l.password_hash.clone());
-            tokio::task::spawn_blocking(move || secrets::verify_password(&password, &hash))
-                .await
-                .unwrap_or(false)
-        }
-        None => false,
-    };
+    // Argon2 is deliberately slow: verify off the async workers, a hash even for an unknown
+    // email (see `signin::password_matches`).
+    let (password, checked) = (form.password, login.clone());
+    let verified =
+        tokio::task::spawn_blocking(move || signin::password_matches(checked.as_ref(), &password))
+            .await
+            .unwrap_or(false);
     let Some(login) = login.filter(|_| verified) else {
-        tracing::warn!(email, "failed sign-in");
+        limits.failed(client, &email, state.clock.now_ms());
+        tracing::warn!(%client, email, "failed sign-in");
         let page = login_form(Some("Wrong email or password."), &email);
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, page).into_response());
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    limits.succeeded(client, &email);
     let secret = store::create_session(
         &state.db,
         login.org,
@@ -97,6 +101,15 @@ async fn login(
         SESSION_TTL_MS / 1000
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+}
+
+/// "4 minutes" or, under a minute, "40 seconds".
+fn minutes_or_seconds(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs} seconds"),
+        60..=119 => "a minute".to_string(),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
 }
 
 #[derive(Deserialize)]

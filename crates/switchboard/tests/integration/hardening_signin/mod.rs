@@ -4,6 +4,7 @@
 //! password, same-origin forms, security headers).
 
 mod emails;
+mod limits;
 mod owner;
 
 use switchboard::accounts::{self, NewPerson, OrgId, Role};
