@@ -214,15 +214,25 @@ pub async fn delete_person(db: &Db, org: OrgId, id: PersonId) -> StoreResult<()>
     Ok(())
 }
 
+/// Gives person `id` a new password and ends their sessions, all but `keep` (the session of
+/// whoever changes it, when that is their own): a password that may have leaked stops
+/// working everywhere it was used.
 pub async fn set_password(
     db: &Db,
     org: OrgId,
     id: PersonId,
     hash: &str,
+    keep: Option<&Session>,
     now: i64,
 ) -> StoreResult<()> {
-    let sql = "UPDATE people SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
-    let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(hash).bind(now).execute(p).await.map(|r| r.rows_affected()));
+    let update =
+        "UPDATE people SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
+    let end_sessions = "DELETE FROM sessions WHERE org_id = $1 AND person_id = $2 AND id <> $3";
+    let keep = keep.map_or(0, |s| s.id);
+    let done = with_write!(db, p => async {
+        sqlx::query(update).bind(org).bind(id).bind(hash).bind(now).execute(&mut *p).await?;
+        sqlx::query(end_sessions).bind(org).bind(id).bind(keep).execute(&mut *p).await.map(|r| r.rows_affected())
+    }.await);
     done.map_err(|e| {
         email_conflict(
             e,
@@ -313,6 +323,7 @@ pub async fn authenticate_token(
 /// A signed-in dashboard session.
 #[derive(Clone, Debug)]
 pub struct Session {
+    pub id: i64,
     pub org: OrgId,
     pub person_id: PersonId,
     pub person_name: String,
@@ -347,19 +358,20 @@ pub async fn create_session(
 }
 
 pub async fn find_session(db: &Db, secret: &str, now: i64) -> StoreResult<Option<Session>> {
-    let sql = "SELECT s.org_id, s.person_id, p.name, p.role, s.csrf_token FROM sessions s \
+    let sql = "SELECT s.id, s.org_id, s.person_id, p.name, p.role, s.csrf_token FROM sessions s \
                JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
                WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE";
-    let row: Option<(OrgId, PersonId, String, Role, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
-    Ok(
-        row.map(|(org, person_id, person_name, role, csrf_token)| Session {
+    let row: Option<(i64, OrgId, PersonId, String, Role, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
+    Ok(row.map(
+        |(id, org, person_id, person_name, role, csrf_token)| Session {
+            id,
             org,
             person_id,
             person_name,
             role,
             csrf_token,
-        }),
-    )
+        },
+    ))
 }
 
 pub async fn delete_session(db: &Db, secret: &str) -> StoreResult<()> {

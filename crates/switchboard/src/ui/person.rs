@@ -124,7 +124,9 @@ async fn set_password(
         .await
         .map_err(anyhow::Error::from)??;
     let now = state.clock.now_ms();
-    if let Err(err) = store::set_password(&state.db, session.org, id, &hash, now).await {
+    if let Err(err) =
+        store::set_password(&state.db, session.org, id, &hash, Some(session), now).await
+    {
         let (status, error) = field_error(err.into())?;
         return Ok((status, person_page(session, &person, Some(&error), None)).into_response());
     }

@@ -97,7 +97,7 @@ async fn a_password_for_an_email_that_signs_in_elsewhere_is_refused_and_nothing_
     let (status, mallory) = app.post_json("/api/v1/people", &app.token, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{mallory}");
     let hash = accounts::secrets::hash_password(VICTIM_PASSWORD).unwrap();
-    accounts::store::set_password(&app.state.db, rival, victim, &hash, 0)
+    accounts::store::set_password(&app.state.db, rival, victim, &hash, None, 0)
         .await
         .unwrap();
     // ... but once the rival's owner signs in with it, nobody else gets a password for it.

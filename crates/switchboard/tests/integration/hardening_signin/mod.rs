@@ -6,6 +6,7 @@
 mod emails;
 mod limits;
 mod owner;
+mod sessions;
 
 use switchboard::accounts::{self, NewPerson, OrgId, Role};
 use switchboard::ids::PersonId;
