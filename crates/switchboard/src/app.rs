@@ -100,7 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
-        .merge(ui::router())
+        .merge(ui::router(&state))
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(http::metrics::track))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -4,6 +4,7 @@
 //! password, same-origin forms, security headers).
 
 mod emails;
+mod forms;
 mod limits;
 mod owner;
 mod sessions;

@@ -58,7 +58,8 @@ pub async fn sign_in_attempt(
         .await
         .expect("GET /login");
     let cookie = cookies_of(&form);
-    let csrf = csrf_field(&form.text().await.unwrap_or_default()).unwrap_or_default();
+    let html = form.text().await.expect("the login page");
+    let csrf = csrf_field(&html).expect("the login form has a _csrf field");
     client
         .post(app.url("/login"))
         .header("origin", &app.base_url)
