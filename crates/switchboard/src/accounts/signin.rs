@@ -55,6 +55,18 @@ impl Client {
     }
 }
 
+/// An email as the counts hold it: its sha256, so that whatever length a client sends, each
+/// count costs the same few bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Email([u8; 32]);
+
+impl Email {
+    fn of(email: &str) -> Email {
+        use sha2::Digest as _;
+        Email(sha2::Sha256::digest(email.as_bytes()).into())
+    }
+}
+
 /// The failed sign-ins of the last [`WINDOW_MS`], per client and per client and email. A
 /// std Mutex, not tokio's: it is held for a few map operations and never across an await.
 #[derive(Default)]
@@ -67,17 +79,19 @@ impl SignInLimits {
 
     /// `Err(seconds)` when `client` must wait before trying `email` again.
     pub fn check(&self, client: IpAddr, email: &str, now: i64) -> Result<(), u64> {
-        self.failures().check(Client::of(client), email, now)
+        self.failures()
+            .check(Client::of(client), &Email::of(email), now)
     }
 
     pub fn failed(&self, client: IpAddr, email: &str, now: i64) {
-        self.failures().failed(Client::of(client), email, now);
+        self.failures()
+            .failed(Client::of(client), Email::of(email), now);
     }
 
     /// A right password forgets the wrong ones for that email from that address (not the
     /// address's others: one account of one's own must not reset a spraying count).
     pub fn succeeded(&self, client: IpAddr, email: &str) {
-        let key = (Client::of(client), email.to_string());
+        let key = (Client::of(client), Email::of(email));
         self.failures().by_client_email.remove(&key);
     }
 
@@ -94,16 +108,16 @@ impl SignInLimits {
 #[derive(Default)]
 struct Failures {
     by_client: HashMap<Client, VecDeque<i64>>,
-    by_client_email: HashMap<(Client, String), VecDeque<i64>>,
+    by_client_email: HashMap<(Client, Email), VecDeque<i64>>,
     swept_at: i64,
 }
 
 impl Failures {
-    fn check(&self, client: Client, email: &str, now: i64) -> Result<(), u64> {
+    fn check(&self, client: Client, email: &Email, now: i64) -> Result<(), u64> {
         let waits = [
             wait(self.by_client.get(&client), PER_ADDRESS, now),
             wait(
-                self.by_client_email.get(&(client, email.to_string())),
+                self.by_client_email.get(&(client, email.clone())),
                 PER_ADDRESS_AND_EMAIL,
                 now,
             ),
@@ -114,10 +128,10 @@ impl Failures {
         }
     }
 
-    fn failed(&mut self, client: Client, email: &str, now: i64) {
+    fn failed(&mut self, client: Client, email: Email, now: i64) {
         self.sweep(now);
         remember(self.by_client.entry(client), PER_ADDRESS, now);
-        let key = (client, email.to_string());
+        let key = (client, email);
         remember(self.by_client_email.entry(key), PER_ADDRESS_AND_EMAIL, now);
     }
 
@@ -230,8 +244,9 @@ mod tests {
     fn old_failures_are_swept_from_memory() {
         let mut failures = Failures::default();
         let client = Client::of(ip("203.0.113.7"));
-        failures.failed(client, "a@x.org", 0);
-        failures.failed(Client::of(ip("203.0.113.8")), "b@x.org", WINDOW_MS + MIN);
+        failures.failed(client, Email::of("a@x.org"), 0);
+        let other = Client::of(ip("203.0.113.8"));
+        failures.failed(other, Email::of("b@x.org"), WINDOW_MS + MIN);
         assert_eq!(failures.by_client.len(), 1);
         assert_eq!(failures.by_client_email.len(), 1);
     }

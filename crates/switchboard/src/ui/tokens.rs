@@ -125,7 +125,7 @@ fn tokens_page(
                         td { (when_opt(t.last_used_at)) }
                         td { (when_opt(t.revoked_at)) }
                         td {
-                            @if t.revoked_at.is_none() {
+                            @if t.revoked_at.is_none() && rules::may_revoke(&session.actor(), t.role).is_ok() {
                                 form.inline method="post" action=(format!("/tokens/{}/revoke", t.id)) {
                                     (csrf(session))
                                     button.secondary.small type="submit" { "Revoke" }
