@@ -26,7 +26,7 @@ use crate::{accounts, hotline, http, jobs, notify, ops, telephony, ui};
 pub struct AppState {
     pub services: Services,
     pub hotline: hotline::Hotline,
-    pub login_throttle: Arc<accounts::api::LoginThrottle>,
+    pub sign_in_limits: Arc<accounts::signin::SignInLimits>,
     pub signing_keys: SigningKeys,
     pub webhook_answers: http::idempotency::Answers,
     pub registry: Registry,
@@ -74,7 +74,7 @@ impl AppState {
         Ok(AppState {
             services,
             hotline,
-            login_throttle: Arc::new(accounts::api::LoginThrottle::new()),
+            sign_in_limits: Arc::new(accounts::signin::SignInLimits::new()),
             signing_keys,
             webhook_answers,
             registry,
@@ -103,7 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
-        .merge(ui::router())
+        .merge(ui::router(&state))
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn(http::metrics::track))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

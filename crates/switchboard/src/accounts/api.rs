@@ -1,16 +1,14 @@
 //! The native API for people, tokens and the job queue (`/api/v1/...`, Bearer tokens).
 
-use std::num::NonZeroU32;
-
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{NewPerson, Person, PersonPatch, Role};
+use super::rules;
 use super::store::{self, ApiToken};
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::ids::PersonId;
@@ -42,19 +40,13 @@ pub async fn list_people(
 }
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])), request_body = NewPerson,
-    responses((status = 201, body = Person), (status = 400, description = "a field is invalid"), (status = 409, description = "email taken")))]
+    responses((status = 201, body = Person), (status = 400, description = "a field is invalid"), (status = 403, description = "only admins and owners add people"), (status = 409, description = "email taken")))]
 pub async fn create_person(
     State(state): State<Services>,
     caller: ApiCaller,
     Json(new): Json<NewPerson>,
 ) -> AppResult<(StatusCode, Json<Person>)> {
-    caller.require(Role::Admin)?;
-    if new.role > caller.role {
-        return Err(AppError::field(
-            "role",
-            "cannot create a person with a higher role than your token's",
-        ));
-    }
+    rules::may_change(&caller.actor(), None, new.role)?;
     let new = new.validate()?;
     let person =
         store::create_person(&state.db, caller.org, &new, None, state.clock.now_ms()).await?;
@@ -73,20 +65,15 @@ pub async fn get_person(
 }
 
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])), request_body = PersonPatch,
-    responses((status = 200, body = Person), (status = 404)))]
+    responses((status = 200, body = Person), (status = 403, description = "the role rules refuse it"), (status = 404)))]
 pub async fn update_person(
     State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
     Json(patch): Json<PersonPatch>,
 ) -> AppResult<Json<Person>> {
-    caller.require(Role::Manager)?;
-    if patch.role.is_some_and(|r| r > caller.role) {
-        return Err(AppError::field(
-            "role",
-            "cannot give a higher role than your token's",
-        ));
-    }
+    let target = store::find_person(&state.db, caller.org, id).await?;
+    rules::may_edit(&caller.actor(), &target, &patch)?;
     let patch = patch.validate()?;
     Ok(Json(
         store::update_person(&state.db, caller.org, id, &patch, state.clock.now_ms()).await?,
@@ -94,13 +81,14 @@ pub async fn update_person(
 }
 
 #[utoipa::path(delete, path = "/api/v1/people/{id}", tag = "accounts", security(("bearer" = [])),
-    responses((status = 204), (status = 404)))]
+    responses((status = 204), (status = 403, description = "the role rules refuse it"), (status = 404)))]
 pub async fn delete_person(
     State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<PersonId>,
 ) -> AppResult<StatusCode> {
-    caller.require(Role::Admin)?;
+    let target = store::find_person(&state.db, caller.org, id).await?;
+    rules::may_delete(&caller.actor(), &target)?;
     store::delete_person(&state.db, caller.org, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -138,12 +126,7 @@ pub async fn create_token(
     Json(new): Json<NewToken>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
     caller.require(Role::Admin)?;
-    if new.role > caller.role {
-        return Err(AppError::field(
-            "role",
-            "cannot create a token with a higher role than your own",
-        ));
-    }
+    rules::may_grant(&caller.actor(), new.role)?;
     let name = super::model::clean_name(&new.name)?;
     let (token, secret) =
         store::create_token(&state.db, caller.org, &name, new.role, state.clock.now_ms()).await?;
@@ -151,13 +134,14 @@ pub async fn create_token(
 }
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts", security(("bearer" = [])),
-    responses((status = 204), (status = 404)))]
+    responses((status = 204), (status = 403, description = "the token's role is above the caller's"), (status = 404)))]
 pub async fn revoke_token(
     State(state): State<Services>,
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    caller.require(Role::Admin)?;
+    let token = store::find_token(&state.db, caller.org, id).await?;
+    rules::may_revoke(&caller.actor(), token.role)?;
     store::revoke_token(&state.db, caller.org, id, state.clock.now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -200,35 +184,4 @@ pub async fn retry_job(
     }
     state.wake_workers();
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Limits sign-in attempts per email address: 5 at once, then one every 12 seconds.
-pub struct LoginThrottle(DefaultKeyedRateLimiter<String>);
-
-impl LoginThrottle {
-    pub fn new() -> Self {
-        let quota = Quota::per_minute(NonZeroU32::MIN.saturating_add(4))
-            .allow_burst(NonZeroU32::MIN.saturating_add(4));
-        Self(RateLimiter::keyed(quota))
-    }
-
-    /// Ok when another attempt for `email` is allowed now.
-    pub fn check(&self, email: &str) -> Result<(), AppError> {
-        self.0
-            .check_key(&email.to_lowercase())
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                AppError::TooManyRequests {
-                    retry_after_secs: wait.as_secs().max(1),
-                }
-            })
-    }
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new()
-    }
 }

@@ -3,7 +3,9 @@
 pub mod api;
 pub mod model;
 pub mod numbers;
+pub mod rules;
 pub mod secrets;
+pub mod signin;
 pub mod store;
 
 pub use model::{NewPerson, Org, OrgId, Person, PersonPatch, Role};

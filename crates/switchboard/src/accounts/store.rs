@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use super::model::{NewPerson, Org, OrgId, Person, PersonPatch, Role};
+use super::rules::Actor;
 use super::secrets;
 use crate::db::{Db, unique_violation};
 use crate::error::{StoreError, StoreResult};
@@ -90,6 +91,41 @@ pub async fn update_org_settings(
     Ok(())
 }
 
+/// A sign-in email belongs to one person in the whole installation: the unique index
+/// `people_sign_in_email` holds at most one person with a password per email (any case), and
+/// no other person, in any organisation, is given an email that already signs in.
+const EMAIL_SIGNS_IN: &str = "this email is already used to sign in";
+
+/// Refuses `email` when a person other than `except` signs in with it, in any organisation.
+async fn refuse_sign_in_email(
+    db: &Db,
+    email: Option<&str>,
+    except: Option<PersonId>,
+) -> StoreResult<()> {
+    let Some(email) = email else { return Ok(()) };
+    let sql = "SELECT COUNT(*) FROM people WHERE lower(email) = lower($1) \
+               AND password_hash IS NOT NULL AND id <> $2";
+    let except = except.map_or(0, |id| id.get());
+    let taken: i64 =
+        with_db!(db, p => sqlx::query_scalar(sql).bind(email).bind(except).fetch_one(p).await)?;
+    if taken > 0 {
+        return Err(StoreError::conflict("email", EMAIL_SIGNS_IN));
+    }
+    Ok(())
+}
+
+/// The 409 for a unique index on people: the installation's sign-in emails, or the emails of
+/// one organisation (`within_org`).
+fn email_conflict(err: sqlx::Error, within_org: String) -> StoreError {
+    match unique_violation(&err) {
+        Some(index) if index.contains("people_sign_in_email") => {
+            StoreError::conflict("email", EMAIL_SIGNS_IN)
+        }
+        Some(_) => StoreError::conflict("email", within_org),
+        None => err.into(),
+    }
+}
+
 pub async fn create_person(
     db: &Db,
     org: OrgId,
@@ -97,6 +133,7 @@ pub async fn create_person(
     password_hash: Option<&str>,
     now: i64,
 ) -> StoreResult<Person> {
+    refuse_sign_in_email(db, new.email.as_deref(), None).await?;
     let sql = format!(
         "INSERT INTO people (org_id, name, email, phone, role, available, active, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING {PERSON_COLUMNS}"
@@ -106,17 +143,13 @@ pub async fn create_person(
         .bind(org).bind(&new.name).bind(&new.email).bind(&new.phone).bind(new.role)
         .bind(new.available).bind(new.active).bind(password_hash).bind(now)
         .fetch_one(p).await);
-    match result {
-        Ok(row) => Ok(row.into_person()),
-        Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
-            "email",
-            format!(
-                "someone in this organisation already has the email {}",
-                new.email.as_deref().unwrap_or("")
-            ),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    result.map(PersonRow::into_person).map_err(|e| {
+        let email = new.email.as_deref().unwrap_or("");
+        email_conflict(
+            e,
+            format!("someone in this organisation already has the email {email}"),
+        )
+    })
 }
 
 pub async fn list_people(db: &Db, org: OrgId) -> StoreResult<Vec<Person>> {
@@ -144,6 +177,11 @@ pub async fn update_person(
     now: i64,
 ) -> StoreResult<Person> {
     let current = find_person(db, org, id).await?;
+    let renamed = patch
+        .email
+        .as_deref()
+        .filter(|e| Some(*e) != current.email.as_deref());
+    refuse_sign_in_email(db, renamed, Some(id)).await?;
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE people SET name = $3, email = $4, phone = $5, role = $6, available = $7, active = $8, updated_at = $9 \
          WHERE org_id = $1 AND id = $2 RETURNING {PERSON_COLUMNS}"
@@ -159,14 +197,12 @@ pub async fn update_person(
         .bind(patch.active.unwrap_or(current.active))
         .bind(now)
         .fetch_one(p).await);
-    match result {
-        Ok(row) => Ok(row.into_person()),
-        Err(e) if unique_violation(&e).is_some() => Err(StoreError::conflict(
-            "email",
-            "someone in this organisation already has that email",
-        )),
-        Err(e) => Err(e.into()),
-    }
+    result.map(PersonRow::into_person).map_err(|e| {
+        email_conflict(
+            e,
+            "someone in this organisation already has that email".into(),
+        )
+    })
 }
 
 pub async fn delete_person(db: &Db, org: OrgId, id: PersonId) -> StoreResult<()> {
@@ -178,21 +214,37 @@ pub async fn delete_person(db: &Db, org: OrgId, id: PersonId) -> StoreResult<()>
     Ok(())
 }
 
+/// Gives person `id` a new password and ends their sessions, all but `keep` (the session of
+/// whoever changes it, when that is their own): a password that may have leaked stops
+/// working everywhere it was used.
 pub async fn set_password(
     db: &Db,
     org: OrgId,
     id: PersonId,
     hash: &str,
+    keep: Option<&Session>,
     now: i64,
 ) -> StoreResult<()> {
-    let sql = "UPDATE people SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
-    with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(hash).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+    let update =
+        "UPDATE people SET password_hash = $3, updated_at = $4 WHERE org_id = $1 AND id = $2";
+    let end_sessions = "DELETE FROM sessions WHERE org_id = $1 AND person_id = $2 AND id <> $3";
+    let keep = keep.map_or(0, |s| s.id);
+    let done = with_write!(db, p => async {
+        sqlx::query(update).bind(org).bind(id).bind(hash).bind(now).execute(&mut *p).await?;
+        sqlx::query(end_sessions).bind(org).bind(id).bind(keep).execute(&mut *p).await.map(|r| r.rows_affected())
+    }.await);
+    done.map_err(|e| {
+        email_conflict(
+            e,
+            "someone in this organisation already has that email".into(),
+        )
+    })?;
     Ok(())
 }
 
-/// A person who can sign in, found by email across organisations (emails sign in globally;
-/// the first match by organisation id wins if an address is in two organisations).
-#[derive(FromRow)]
+/// A person who can sign in, found by email across organisations: a sign-in email belongs to
+/// one person (the index `people_sign_in_email`), so there is at most one.
+#[derive(Clone, FromRow)]
 pub struct Login {
     #[sqlx(rename = "org_id")]
     pub org: OrgId,
@@ -204,7 +256,7 @@ pub struct Login {
 
 pub async fn find_login(db: &Db, email: &str) -> StoreResult<Option<Login>> {
     let sql = "SELECT org_id, id, role, password_hash FROM people \
-               WHERE email = $1 AND active = TRUE AND password_hash IS NOT NULL ORDER BY org_id LIMIT 1";
+               WHERE lower(email) = lower($1) AND active = TRUE AND password_hash IS NOT NULL";
     Ok(with_db!(db, p => sqlx::query_as::<_, Login>(sql).bind(email).fetch_optional(p).await)?)
 }
 
@@ -240,6 +292,12 @@ pub async fn list_tokens(db: &Db, org: OrgId) -> StoreResult<Vec<ApiToken>> {
     Ok(with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org).fetch_all(p).await)?)
 }
 
+pub async fn find_token(db: &Db, org: OrgId, id: i64) -> StoreResult<ApiToken> {
+    let sql = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens WHERE org_id = $1 AND id = $2";
+    let found = with_db!(db, p => sqlx::query_as::<_, ApiToken>(sql).bind(org).bind(id).fetch_optional(p).await)?;
+    found.ok_or(StoreError::NotFound("token"))
+}
+
 pub async fn revoke_token(db: &Db, org: OrgId, id: i64, now: i64) -> StoreResult<()> {
     let sql = "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL";
     let done = with_write!(db, p => sqlx::query(sql).bind(org).bind(id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
@@ -265,11 +323,22 @@ pub async fn authenticate_token(
 /// A signed-in dashboard session.
 #[derive(Clone, Debug)]
 pub struct Session {
+    pub id: i64,
     pub org: OrgId,
     pub person_id: PersonId,
     pub person_name: String,
     pub role: Role,
     pub csrf_token: String,
+}
+
+impl Session {
+    /// The signed-in person, as the authorisation rules see them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            role: self.role,
+            person: Some(self.person_id),
+        }
+    }
 }
 
 pub async fn create_session(
@@ -289,19 +358,20 @@ pub async fn create_session(
 }
 
 pub async fn find_session(db: &Db, secret: &str, now: i64) -> StoreResult<Option<Session>> {
-    let sql = "SELECT s.org_id, s.person_id, p.name, p.role, s.csrf_token FROM sessions s \
+    let sql = "SELECT s.id, s.org_id, s.person_id, p.name, p.role, s.csrf_token FROM sessions s \
                JOIN people p ON p.id = s.person_id AND p.org_id = s.org_id \
                WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE";
-    let row: Option<(OrgId, PersonId, String, Role, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
-    Ok(
-        row.map(|(org, person_id, person_name, role, csrf_token)| Session {
+    let row: Option<(i64, OrgId, PersonId, String, Role, String)> = with_db!(db, p => sqlx::query_as(sql).bind(secrets::token_hash(secret)).bind(now).fetch_optional(p).await)?;
+    Ok(row.map(
+        |(id, org, person_id, person_name, role, csrf_token)| Session {
+            id,
             org,
             person_id,
             person_name,
             role,
             csrf_token,
-        }),
-    )
+        },
+    ))
 }
 
 pub async fn delete_session(db: &Db, secret: &str) -> StoreResult<()> {

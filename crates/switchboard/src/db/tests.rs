@@ -336,3 +336,75 @@ async fn the_files_are_synced_ahead_of_a_gated_pass_once_the_log_exists() {
     }
     db.close().await;
 }
+
+/// The last migration before sign-in emails became unique across organisations.
+const BEFORE_SIGN_IN_EMAILS: i64 = 20261202000008;
+
+#[tokio::test]
+async fn duplicate_sign_in_emails_keep_the_login_that_signed_in_and_then_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_at(&dir, Some(BEFORE_SIGN_IN_EMAILS)).await;
+    let p = pool(&db);
+    let person = |id: i64, org: i64, email: &str, active: bool, hash: Option<&str>| {
+        let hash = hash.map_or("NULL".to_string(), |h| format!("'{h}'"));
+        format!(
+            "INSERT INTO people (id, org_id, name, email, role, active, password_hash, created_at, updated_at) \
+             VALUES ({id}, {org}, 'P{id}', '{email}', 'admin', {active}, {hash}, 0, 0)"
+        )
+    };
+    let mut sql: Vec<String> = (1..=3)
+        .map(|o| format!("INSERT INTO organisations (id, slug, name, created_at) VALUES ({o}, 'o{o}', 'O', 0)"))
+        .collect();
+    sql.extend([
+        person(1, 3, "dup@x.org", true, Some("h1")), // a later organisation: shadowed
+        person(2, 2, "dup@x.org", true, Some("h2")), // signed in until now
+        person(3, 1, "dup@x.org", false, Some("h3")), // lowest organisation, but inactive
+        person(4, 1, "DUP@x.org", true, Some("h4")), // never matched the lowercased email
+        person(5, 1, "solo@x.org", true, Some("h5")),
+        person(6, 2, "nopw@x.org", true, None), // emails without a login may repeat
+        person(7, 3, "nopw@x.org", true, None),
+    ]);
+    for (id, person) in [(1, 1), (2, 2)] {
+        sql.push(format!(
+            "INSERT INTO sessions (org_id, person_id, token_hash, csrf_token, created_at, expires_at) \
+             SELECT org_id, id, 's{id}', 'c', 0, 9 FROM people WHERE id = {person}"
+        ));
+    }
+    for s in sql {
+        sqlx::query(sqlx::AssertSqlSafe(s))
+            .execute(p)
+            .await
+            .unwrap();
+    }
+    db.close().await;
+
+    let db = sqlite_at(&dir, None).await;
+    let p = pool(&db);
+    let logins: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE password_hash IS NOT NULL ORDER BY id")
+            .fetch_all(p)
+            .await
+            .unwrap();
+    assert_eq!(logins, [2, 5]);
+    let sessions: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM sessions")
+        .fetch_all(p)
+        .await
+        .unwrap();
+    assert_eq!(sessions, [2], "the shadowed person's session ended");
+    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(p)
+        .await
+        .unwrap();
+    assert_eq!(people, 7, "nobody was removed");
+    let again = sqlx::query(sqlx::AssertSqlSafe(person(
+        8,
+        3,
+        "Solo@X.org",
+        true,
+        Some("h8"),
+    )))
+    .execute(p)
+    .await;
+    assert!(again.is_err(), "a second login for solo@x.org was stored");
+    db.close().await;
+}

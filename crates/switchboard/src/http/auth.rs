@@ -1,13 +1,17 @@
-//! Who is calling: an API client with a Bearer token, or a person signed in to the dashboard.
+//! Who is calling: an API client with a Bearer token, or a person signed in to the dashboard;
+//! and from which address.
 //!
 //! Both resolve to one organisation and a role; every store call then filters by that
 //! organisation, so another organisation's ids answer 404.
 
-use axum::extract::{FromRef, FromRequestParts};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
 use super::error::AppError;
+use crate::accounts::rules::Actor;
 use crate::accounts::store::{self, Session};
 use crate::accounts::{OrgId, Role};
 use crate::services::Services;
@@ -23,6 +27,14 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    /// The token, as the authorisation rules see it: a role, acting for no one person.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            role: self.role,
+            person: None,
+        }
+    }
+
     /// Refuses the request unless the token's role allows `needed`.
     pub fn require(&self, needed: Role) -> Result<(), AppError> {
         if self.role.allows(needed) {
@@ -58,6 +70,28 @@ where
             }),
             None => Err(AppError::Unauthorized("the token is unknown or revoked")),
         }
+    }
+}
+
+/// The client's address: the TCP peer of the connection (axum's `ConnectInfo`, which
+/// `app::start` serves with). No proxy header (X-Forwarded-For, Forwarded) is believed: there
+/// is no setting naming a proxy to trust, and anyone can send one.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        // Served without connection info (a router called directly), every client is one
+        // client: limits keyed by it then hold for all of them together, never for nobody.
+        Ok(ClientAddr(
+            peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        ))
     }
 }
 

@@ -49,6 +49,9 @@ pub fn page(title: &str, session: &Session, current: &str, body: Markup) -> Mark
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Switchboard" }
                 link rel="stylesheet" href="/assets/switchboard.css";
+                // htmx would add its indicator styles as an inline <style>, which the
+                // Content-Security-Policy (ui/guard.rs) refuses; no page uses them.
+                meta name="htmx-config" content=r#"{"includeIndicatorStyles":false}"#;
                 script src="/assets/htmx.min.js" defer {}
             }
             body {

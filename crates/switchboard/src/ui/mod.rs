@@ -1,7 +1,10 @@
 //! The dashboard: server-rendered pages (maud), assets embedded in the binary, no CDN.
-//! One file per page area; every page needs a session and every form carries `_csrf`.
+//! One file per page area; every page needs a session and every form carries `_csrf`
+//! (`/login`'s too), is taken only from the site's own origin, and every response carries the
+//! security headers (`guard.rs`).
 
 pub mod demo;
+mod guard;
 mod hotline;
 mod jobs;
 mod layout;
@@ -20,8 +23,8 @@ use axum::Router;
 
 use crate::app::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(state: &AppState) -> Router<AppState> {
+    let pages = Router::new()
         .merge(login::router())
         .merge(overview::router())
         .merge(placeholders::router())
@@ -30,6 +33,6 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(tokens::router())
         .merge(outbox::router())
-        .merge(jobs::router())
-        .merge(layout::assets_router())
+        .merge(jobs::router());
+    guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
 }

@@ -13,7 +13,7 @@ use super::layout::{FieldError, csrf, form_error, page, when, yes_no};
 use super::people::{may_change, parse_role, role_select};
 use super::web::{UiError, User, field_error, see_other};
 use crate::accounts::store::Session;
-use crate::accounts::{Person, PersonPatch, Role, secrets, store};
+use crate::accounts::{Person, PersonPatch, Role, rules, secrets, store};
 use crate::app::AppState;
 use crate::http::AppError;
 use crate::ids::PersonId;
@@ -59,18 +59,6 @@ impl EditForm {
     }
 }
 
-/// Refuses changes that would lock the user out: their own role or their own active flag.
-fn keeps_self_in(actor: &Session, target: &Person, patch: &PersonPatch) -> Result<(), AppError> {
-    let own = actor.person_id == target.id;
-    if own && patch.role.is_some_and(|r| r != target.role) {
-        return Err(AppError::field("role", "you cannot change your own role"));
-    }
-    if own && patch.active == Some(false) {
-        return Err(AppError::field("active", "you cannot deactivate yourself"));
-    }
-    Ok(())
-}
-
 async fn save(
     State(state): State<AppState>,
     user: User,
@@ -82,20 +70,15 @@ async fn save(
     let session = &user.0;
     let person = store::find_person(&state.db, session.org, id).await?;
     let saved = match form.to_patch() {
-        Ok(patch) => {
-            let role = patch.role.unwrap_or(person.role);
-            match may_change(session, Some(&person), role)
-                .and_then(|()| keeps_self_in(session, &person, &patch))
-            {
-                Ok(()) => {
-                    let now = state.clock.now_ms();
-                    store::update_person(&state.db, session.org, id, &patch, now)
-                        .await
-                        .map_err(AppError::from)
-                }
-                Err(e) => Err(e),
+        Ok(patch) => match rules::may_edit(&session.actor(), &person, &patch) {
+            Ok(()) => {
+                let now = state.clock.now_ms();
+                store::update_person(&state.db, session.org, id, &patch, now)
+                    .await
+                    .map_err(AppError::from)
             }
-        }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match saved {
@@ -141,7 +124,12 @@ async fn set_password(
         .await
         .map_err(anyhow::Error::from)??;
     let now = state.clock.now_ms();
-    store::set_password(&state.db, session.org, id, &hash, now).await?;
+    if let Err(err) =
+        store::set_password(&state.db, session.org, id, &hash, Some(session), now).await
+    {
+        let (status, error) = field_error(err.into())?;
+        return Ok((status, person_page(session, &person, Some(&error), None)).into_response());
+    }
     let person = Person {
         has_login: true,
         ..person
@@ -193,42 +181,4 @@ fn person_page(
         p { a href="/people" { "← All people" } }
     };
     page(&p.name, session, "/people", body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::accounts::OrgId;
-
-    #[test]
-    fn nobody_changes_their_own_role_or_deactivates_themselves() {
-        let me = Session {
-            org: OrgId::new(1),
-            person_id: PersonId::new(7),
-            person_name: "Me".into(),
-            role: Role::Owner,
-            csrf_token: String::new(),
-        };
-        let person = |id| Person {
-            id: PersonId::new(id),
-            name: "P".into(),
-            email: None,
-            phone: None,
-            role: Role::Owner,
-            available: true,
-            active: true,
-            has_login: true,
-            created_at: 0,
-            updated_at: 0,
-        };
-        let patch = |role, active| PersonPatch {
-            role: Some(role),
-            active: Some(active),
-            ..PersonPatch::default()
-        };
-        assert!(keeps_self_in(&me, &person(7), &patch(Role::Owner, true)).is_ok());
-        assert!(keeps_self_in(&me, &person(7), &patch(Role::Admin, true)).is_err());
-        assert!(keeps_self_in(&me, &person(7), &patch(Role::Owner, false)).is_err());
-        assert!(keeps_self_in(&me, &person(8), &patch(Role::Viewer, false)).is_ok());
-    }
 }

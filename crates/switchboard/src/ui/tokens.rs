@@ -12,9 +12,9 @@ use serde::Deserialize;
 use super::layout::{FieldError, csrf, form_error, page, when, when_opt};
 use super::people::{parse_role, role_select};
 use super::web::{UiError, User, field_error, see_other};
-use crate::accounts::Role;
 use crate::accounts::model::clean_name;
 use crate::accounts::store::{self, ApiToken, Session};
+use crate::accounts::{Role, rules};
 use crate::app::AppState;
 use crate::http::AppError;
 
@@ -40,15 +40,10 @@ struct NewTokenForm {
 }
 
 impl NewTokenForm {
-    fn clean(&self, actor: Role) -> Result<(String, Role), AppError> {
+    fn clean(&self, actor: &Session) -> Result<(String, Role), AppError> {
         let name = clean_name(&self.name)?;
         let role = parse_role(&self.role)?;
-        if role > actor {
-            return Err(AppError::field(
-                "role",
-                format!("a token cannot have a role above your own ({actor})"),
-            ));
-        }
+        rules::may_grant(&actor.actor(), role)?;
         Ok((name, role))
     }
 }
@@ -61,7 +56,7 @@ async fn create(
     user.check_csrf(&form.csrf)?;
     user.require(Role::Admin)?;
     let session = &user.0;
-    let created = match form.clean(session.role) {
+    let created = match form.clean(session) {
         Ok((name, role)) => {
             let now = state.clock.now_ms();
             store::create_token(&state.db, session.org, &name, role, now)
@@ -97,6 +92,8 @@ async fn revoke(
 ) -> Result<Response, UiError> {
     user.check_csrf(&form.csrf)?;
     user.require(Role::Admin)?;
+    let token = store::find_token(&state.db, user.0.org, id).await?;
+    rules::may_revoke(&user.0.actor(), token.role).map_err(|e| user.refuse(e))?;
     store::revoke_token(&state.db, user.0.org, id, state.clock.now_ms()).await?;
     Ok(see_other("/tokens"))
 }
@@ -128,7 +125,7 @@ fn tokens_page(
                         td { (when_opt(t.last_used_at)) }
                         td { (when_opt(t.revoked_at)) }
                         td {
-                            @if t.revoked_at.is_none() {
+                            @if t.revoked_at.is_none() && rules::may_revoke(&session.actor(), t.role).is_ok() {
                                 form.inline method="post" action=(format!("/tokens/{}/revoke", t.id)) {
                                     (csrf(session))
                                     button.secondary.small type="submit" { "Revoke" }

@@ -1,6 +1,7 @@
 //! Operations endpoints and the dashboard's sign-in over plain HTTP.
 
 use crate::support::TestApp;
+use crate::support::web_session::sign_in_attempt;
 
 #[tokio::test]
 async fn health_readiness_metrics_docs_and_login_answer() {
@@ -74,26 +75,17 @@ async fn the_openapi_document_lists_the_native_api() {
 #[tokio::test]
 async fn signing_in_sets_an_httponly_samesite_cookie_and_wrong_passwords_are_refused() {
     let app = TestApp::spawn().await;
-    let bad = app
-        .http
-        .post(app.url("/login"))
-        .form(&[("email", "admin@localhost"), ("password", "wrong")])
-        .send()
-        .await
-        .unwrap();
+    let bad = sign_in_attempt(&app, &app.http, "admin@localhost", "wrong").await;
     assert_eq!(bad.status(), 401);
-    let ok = app
-        .http
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "admin@localhost"),
-            ("password", "correct-horse-battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let ok = sign_in_attempt(&app, &app.http, "admin@localhost", "correct-horse-battery").await;
     assert_eq!(ok.status(), 303);
-    let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = ok
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("sb_session="))
+        .expect("a session cookie");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
@@ -120,22 +112,11 @@ async fn signing_in_sets_an_httponly_samesite_cookie_and_wrong_passwords_are_ref
 #[tokio::test]
 async fn logging_out_needs_the_forms_csrf_token() {
     let app = TestApp::spawn().await;
-    let ok = app
-        .http
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "admin@localhost"),
-            ("password", "correct-horse-battery"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let session = ok.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
+    let ok = sign_in_attempt(&app, &app.http, "admin@localhost", "correct-horse-battery").await;
+    let session = crate::support::web_session::cookies_of(&ok)
+        .split("; ")
+        .find(|c| c.starts_with("sb_session="))
+        .expect("a session cookie")
         .to_string();
     let forged = app
         .http
@@ -165,13 +146,7 @@ async fn repeated_failed_logins_are_throttled() {
     let app = TestApp::spawn().await;
     let mut statuses = Vec::new();
     for _ in 0..7 {
-        let r = app
-            .http
-            .post(app.url("/login"))
-            .form(&[("email", "admin@localhost"), ("password", "nope")])
-            .send()
-            .await
-            .unwrap();
+        let r = sign_in_attempt(&app, &app.http, "admin@localhost", "nope").await;
         statuses.push(r.status().as_u16());
     }
     assert_eq!(&statuses[..5], &[401; 5]);

@@ -1,5 +1,6 @@
-//! A dashboard user over plain HTTP: signs in with a password, keeps the session cookie, and
-//! posts forms with the page's CSRF token.
+//! A dashboard user over plain HTTP, behaving as a browser does: signs in through the login
+//! form (its CSRF token and cookie), keeps the session cookie, and posts forms with the page's
+//! CSRF token and the site's `Origin`.
 
 use reqwest::StatusCode;
 use switchboard::accounts::{self, NewPerson, Role};
@@ -20,11 +21,67 @@ pub struct Page {
 impl Page {
     /// The value of the first `_csrf` hidden input on the page.
     pub fn csrf(&self) -> String {
-        let marker = r#"name="_csrf" value=""#;
-        let start = self.html.find(marker).expect("the page has a CSRF field") + marker.len();
-        let len = self.html[start..].find('"').expect("closing quote");
-        self.html[start..start + len].to_string()
+        csrf_field(&self.html).expect("the page has a CSRF field")
     }
+}
+
+/// The value of the first `_csrf` hidden input in `html`.
+pub fn csrf_field(html: &str) -> Option<String> {
+    let marker = r#"name="_csrf" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let len = html[start..].find('"').expect("closing quote");
+    Some(html[start..start + len].to_string())
+}
+
+/// The `name=value` part of each `Set-Cookie` of a response, joined for a `Cookie` header.
+pub fn cookies_of(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// One sign-in as a browser makes it: loads `/login` (its form's CSRF token and cookie), then
+/// posts the form from the site's origin. `client` decides the client address.
+pub async fn sign_in_attempt(
+    app: &TestApp,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let form = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("GET /login");
+    let cookie = cookies_of(&form);
+    let html = form.text().await.expect("the login page");
+    let csrf = csrf_field(&html).expect("the login form has a _csrf field");
+    client
+        .post(app.url("/login"))
+        .header("origin", &app.base_url)
+        .header("cookie", cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("POST /login")
+}
+
+/// A client like `app.http` whose requests come from `address` (any of 127/8 reaches the
+/// server on Linux), to play a second visitor.
+pub fn client_from(address: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(address))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 pub struct WebSession<'a> {
@@ -57,17 +114,19 @@ impl<'a> WebSession<'a> {
     }
 
     pub async fn sign_in(app: &'a TestApp, email: &str, password: &str) -> WebSession<'a> {
-        let r = app
-            .http
-            .post(app.url("/login"))
-            .form(&[("email", email), ("password", password)])
-            .send()
-            .await
-            .expect("sign in");
+        let r = sign_in_attempt(app, &app.http, email, password).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "signing in as {email}");
-        let cookie = r.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
+        let cookie = cookies_of(&r)
+            .split("; ")
+            .find(|c| c.starts_with("sb_session="))
+            .expect("a session cookie")
+            .to_string();
         WebSession { app, cookie }
+    }
+
+    /// The session cookie (`sb_session=...`), for requests made by hand.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -87,7 +146,8 @@ impl<'a> WebSession<'a> {
         self.post_with(path, fields, &[]).await
     }
 
-    /// Posts `fields` with extra request headers (e.g. `HX-Request`).
+    /// Posts `fields` from the site's origin, as a browser does, with extra request headers
+    /// (e.g. `HX-Request`; an `Origin` given here replaces the site's).
     pub async fn post_with(
         &self,
         path: &str,
@@ -100,6 +160,12 @@ impl<'a> WebSession<'a> {
             .post(self.app.url(path))
             .header("cookie", &self.cookie)
             .form(fields);
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("origin"))
+        {
+            request = request.header("origin", &self.app.base_url);
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
