@@ -33,6 +33,12 @@ where
         let body = Bytes::from_request(Request::new(body), state)
             .await
             .map_err(|_| AppError::bad_request("unreadable request body"))?;
+        if body.len() > crate::limits::STUDIO_BODY_BYTES {
+            // The incident's audit trail keeps the request.
+            return Err(AppError::bad_request(
+                "the request body must be at most 64 KB",
+            ));
+        }
         let bearer_ok = match (services.config.webhook_secret.as_ref(), bearer(headers)) {
             (Some(secret), Some(sent)) => {
                 use subtle::ConstantTimeEq as _;
@@ -100,12 +106,16 @@ pub fn opt_int(body: &Value, field: &str) -> AppResult<Option<i64>> {
     }
 }
 
-/// An optional text field, trimmed; blank means absent.
+/// An optional text field, trimmed; blank means absent. At most 256 characters, and no
+/// control characters.
 pub fn opt_str<'a>(body: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim())),
+        Some(Value::String(s)) => {
+            crate::limits::text(field, s, crate::limits::STUDIO_TEXT_CHARS)?;
+            Ok(Some(s.trim()))
+        }
         Some(_) => Err(AppError::field(field, "must be a string")),
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod email;
 mod fleet;
+mod hardening_input;
 mod hardening_server;
 mod hotline_calendar;
 mod hotline_dashboard;
