@@ -55,7 +55,9 @@ pub async fn serve(
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let (stop, stopping) = watch::channel(false);
     let mut shutdown = pin!(shutdown);
-    let mut full = false;
+    // Connections closed at the cap since the last warning, and when that was: at most one
+    // warning a minute, however hard the server is pressed.
+    let (mut refused, mut warned) = (0_u64, None::<Instant>);
     loop {
         let (stream, peer) = tokio::select! {
             () = &mut shutdown => break,
@@ -68,17 +70,18 @@ pub async fn serve(
             },
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            if !full {
+            drop(stream);
+            refused += 1;
+            if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
                 tracing::warn!(
                     max_connections = limits.max_connections,
+                    refused,
                     "The server holds as many connections as it may; new ones are closed until one ends."
                 );
+                (refused, warned) = (0, Some(Instant::now()));
             }
-            full = true;
-            drop(stream);
             continue;
         };
-        full = false;
         tokio::spawn(serve_connection(
             stream,
             peer,
@@ -207,7 +210,8 @@ impl ConnTimer {
 
 /// The wait for a request header: while `idle` is set, the idle deadline runs until bytes
 /// arrive; then the header timeout runs from that moment. hyper polls this after every read
-/// that leaves the header incomplete, so the switch happens when the first bytes come.
+/// that leaves the header incomplete, so the switch happens when the first bytes come. (Part
+/// of a pipelined header already read with the previous request counts from the next byte.)
 struct HeaderWait {
     idle: Option<(Arc<AtomicBool>, Duration)>,
     sleep: Pin<Box<Sleep>>,
