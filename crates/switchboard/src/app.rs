@@ -138,21 +138,16 @@ impl Running {
     }
 }
 
-/// Serves `state` on `listener`, with `workers` job workers (0 for none: tests drive the queue).
+/// Serves `state` on `listener` under the configured HTTP limits, with `workers` job workers
+/// (0 for none: tests drive the queue).
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let app = router(state.clone());
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let limits = state.config.http;
+    let server = tokio::spawn(http::serve::serve(listener, app, limits, async move {
+        let _ = stopped.await;
+    }));
     let workers = (workers > 0).then(|| Workers::start(&state.services, &state.registry, workers));
     Ok(Running {
         addr,

@@ -14,6 +14,7 @@ pub mod hotline;
 pub mod http;
 pub mod ids;
 pub mod jobs;
+pub mod limits;
 pub mod notify;
 pub mod ops;
 pub mod services;

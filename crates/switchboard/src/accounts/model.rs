@@ -103,22 +103,23 @@ impl PersonPatch {
 }
 
 pub fn clean_name(name: &str) -> Result<String, Invalid> {
-    let name = name.trim();
+    let name = crate::limits::text("name", name, crate::limits::NAME_CHARS)?;
     if name.is_empty() {
         return Err(Invalid::new("name", "must not be empty"));
     }
-    if name.chars().count() > 200 {
-        return Err(Invalid::new("name", "must be at most 200 characters"));
-    }
-    Ok(name.to_string())
+    Ok(name)
 }
 
-/// A deliberately small check: one `@`, something on both sides, a dot in the domain.
+/// An email address, lowercased: at most 254 characters (64 before the `@`), no control
+/// characters, and a deliberately small check of its form: one `@`, something on both
+/// sides, a dot in the domain. Every email Switchboard stores passes through here.
 pub fn clean_email(email: &str) -> Result<String, Invalid> {
-    let email = email.trim().to_lowercase();
+    use crate::limits::{EMAIL_CHARS, EMAIL_LOCAL_CHARS};
+    let email = crate::limits::text("email", email, EMAIL_CHARS)?.to_lowercase();
     let ok = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
+                && local.chars().count() <= EMAIL_LOCAL_CHARS
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')

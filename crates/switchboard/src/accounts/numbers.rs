@@ -39,9 +39,6 @@ pub struct NewPhoneNumber {
     pub purpose: String,
 }
 
-/// Longest friendly name or purpose we keep.
-const MAX_LABEL_CHARS: usize = 100;
-
 impl NewPhoneNumber {
     pub fn validate(self) -> Result<NewPhoneNumber, Invalid> {
         let e164 = crate::telephony::parse_e164(&self.e164).map_err(|e| Invalid::new("e164", e))?;
@@ -59,14 +56,7 @@ impl NewPhoneNumber {
 }
 
 fn label(field: &str, value: &str) -> Result<String, Invalid> {
-    let value = value.trim();
-    if value.chars().count() > MAX_LABEL_CHARS {
-        return Err(Invalid::new(
-            field,
-            format!("must be at most {MAX_LABEL_CHARS} characters"),
-        ));
-    }
-    Ok(value.to_string())
+    crate::limits::text(field, value, crate::limits::LABEL_CHARS)
 }
 
 const COLUMNS: &str = "id, e164, friendly_name, purpose, twilio_sid, created_at";

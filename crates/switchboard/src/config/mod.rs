@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use url::Url;
 
+mod http;
 mod raw;
+
+pub use http::HttpLimits;
 
 use raw::{Raw, invalid, parse, read_file, value};
 
@@ -74,6 +77,8 @@ pub struct Config {
     /// How long a SQLite write waits for another process's lock on the same file (this
     /// process's own writers queue at its write gate and never wait here).
     pub sqlite_busy_timeout: std::time::Duration,
+    /// The HTTP server's timeouts and connection cap.
+    pub http: HttpLimits,
 }
 
 /// One configurable setting: its key in `switchboard.toml` and its environment variable.
@@ -123,6 +128,10 @@ pub const SETTINGS: &[Setting] = &[
     secret("admin_password", "SWITCHBOARD_ADMIN_PASSWORD", "first owner's password"),
     setting("workers", "SWITCHBOARD_WORKERS", "job workers in this process"),
     setting("sqlite_busy_timeout_ms", "SWITCHBOARD_SQLITE_BUSY_TIMEOUT_MS", "how long a SQLite write waits for another process's lock"),
+    setting("http_header_timeout_secs", "SWITCHBOARD_HTTP_HEADER_TIMEOUT_SECS", "seconds a client may take to send a request's header"),
+    setting("http_body_timeout_secs", "SWITCHBOARD_HTTP_BODY_TIMEOUT_SECS", "seconds a client may take to send a request's body"),
+    setting("http_idle_timeout_secs", "SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECS", "seconds a kept-alive connection may wait for its next request"),
+    setting("http_max_connections", "SWITCHBOARD_HTTP_MAX_CONNECTIONS", "connections the server holds at once"),
 ];
 
 /// Credentials the simulator uses when none are configured. Not secret: they only open a
@@ -289,11 +298,18 @@ impl Config {
             admin_password: value(raw, "admin_password").map(Secret::new),
             workers,
             sqlite_busy_timeout,
+            http: HttpLimits::from_raw(raw)?,
         })
     }
 
     /// The effective configuration as `(env var, value)` rows, secrets redacted.
     pub fn describe(&self) -> Vec<(&'static str, String)> {
+        let mut rows = self.describe_core();
+        rows.extend(self.http.describe());
+        rows
+    }
+
+    fn describe_core(&self) -> Vec<(&'static str, String)> {
         let shown = |s: &Option<Secret>| match s {
             Some(_) => "<redacted>".to_string(),
             None => "(unset)".to_string(),

@@ -34,6 +34,7 @@ pub(super) fn read_file(path: &Path, raw: &mut Raw) -> Result<(), ConfigError> {
         let text = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             other => {
                 return Err(file_err(format!(

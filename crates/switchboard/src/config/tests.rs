@@ -139,3 +139,27 @@ fn the_example_file_parses_with_every_line_uncommented_that_needs_no_secret() {
     std::fs::write(&path, text).unwrap();
     Config::load(Some(&path), &|_| None).expect("the example's values are valid");
 }
+
+#[test]
+fn http_limits_take_seconds_with_fractions_and_name_a_bad_value() {
+    assert_eq!(load(&[]).unwrap().http, HttpLimits::default());
+    let c = load(&[
+        ("SWITCHBOARD_HTTP_HEADER_TIMEOUT_SECS", "0.5"),
+        ("SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECS", "120"),
+        ("SWITCHBOARD_HTTP_MAX_CONNECTIONS", "64"),
+    ])
+    .unwrap();
+    assert_eq!(c.http.header_timeout, std::time::Duration::from_millis(500));
+    assert_eq!(c.http.body_timeout, std::time::Duration::from_secs(30));
+    assert_eq!(c.http.idle_timeout, std::time::Duration::from_secs(120));
+    assert_eq!(c.http.max_connections, 64);
+    for (var, bad) in [
+        ("SWITCHBOARD_HTTP_HEADER_TIMEOUT_SECS", "0"),
+        ("SWITCHBOARD_HTTP_BODY_TIMEOUT_SECS", "forever"),
+        ("SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECS", "-1"),
+        ("SWITCHBOARD_HTTP_MAX_CONNECTIONS", "0"),
+    ] {
+        let err = load(&[(var, bad)]).unwrap_err().to_string();
+        assert!(err.starts_with(var), "{err}");
+    }
+}

@@ -15,6 +15,7 @@ use crate::hotline::store::lines::LineSettings;
 use crate::hotline::store::roster::OnCallPeriod;
 use crate::http::AppError;
 use crate::ids::PersonId;
+use crate::limits;
 
 /// A line to create or replace.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -57,15 +58,7 @@ impl LineInput {
                 "must be from 5 to 120 seconds",
             ));
         }
-        let notify_emails = self
-            .notify_emails
-            .iter()
-            .map(|e| {
-                clean_email(e).map_err(|_| {
-                    AppError::field("notify_emails", format!("'{e}' is not an email address"))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let notify_emails = notify_emails(&self.notify_emails)?;
         let reminder_minute = match self.reminder_time.as_deref() {
             None => 18 * 60,
             Some(t) => parse_hhmm(t).filter(|m| *m < 24 * 60).ok_or_else(|| {
@@ -84,6 +77,29 @@ impl LineInput {
             reminder_minute,
         })
     }
+}
+
+/// A line's voicemail addresses: at most [`limits::NOTIFY_EMAILS`], each valid and once.
+fn notify_emails(raw: &[String]) -> Result<Vec<String>, AppError> {
+    let field = "notify_emails";
+    if raw.len() > limits::NOTIFY_EMAILS {
+        let max = limits::NOTIFY_EMAILS;
+        return Err(AppError::field(field, format!("at most {max} addresses")));
+    }
+    let emails = raw
+        .iter()
+        .map(|e| clean_email(e).map_err(|e| AppError::field(field, e.message)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let show = |e: &String| format!("'{e}'");
+    limits::list(
+        field,
+        &emails,
+        limits::NOTIFY_EMAILS,
+        "addresses",
+        show,
+        |a, b| a == b,
+    )?;
+    Ok(emails)
 }
 
 fn span(start: &str, end: &str) -> Result<(u16, u16), AppError> {
@@ -158,8 +174,10 @@ pub struct NewOverride {
 impl NewOverride {
     pub fn validate(self) -> Result<Override, AppError> {
         let date = |field: &str, v: &str| {
-            v.parse::<Date>()
-                .map_err(|_| AppError::field(field, format!("'{v}' is not a date like 2026-03-02")))
+            let d = v.parse::<Date>().map_err(|_| {
+                AppError::field(field, format!("'{v}' is not a date like 2026-03-02"))
+            })?;
+            Ok::<_, AppError>(limits::date_in_range(field, d)?)
         };
         let starts_on = date("starts_on", &self.starts_on)?;
         let ends_on = date("ends_on", &self.ends_on)?;
@@ -189,12 +207,13 @@ impl NewOverride {
 }
 
 fn instant(field: &str, v: &str) -> Result<Timestamp, AppError> {
-    v.parse::<Timestamp>().map_err(|_| {
+    let t = v.parse::<Timestamp>().map_err(|_| {
         AppError::field(
             field,
             format!("'{v}' is not an RFC 3339 instant like 2026-03-02T09:00:00-05:00"),
         )
-    })
+    })?;
+    Ok(limits::instant_in_range(field, t)?)
 }
 
 /// An explicit on-call period.
@@ -218,6 +237,12 @@ impl NewOnCall {
             return Err(AppError::field(
                 "primary_person_id",
                 "name at least a primary or a secondary",
+            ));
+        }
+        if self.primary_person_id.is_some() && self.primary_person_id == self.secondary_person_id {
+            return Err(AppError::field(
+                "secondary_person_id",
+                "must be someone other than the primary",
             ));
         }
         Ok(OnCallPeriod {
@@ -245,6 +270,15 @@ impl Rotation {
         if self.people.is_empty() {
             return Err(AppError::field("people", "name at least one person"));
         }
+        // Each person once, so nobody is their own secondary in any week.
+        limits::list(
+            "people",
+            &self.people,
+            limits::PEOPLE_IN_TURN,
+            "people",
+            |p| format!("person {p}"),
+            |a, b| a == b,
+        )?;
         if !(1..=104).contains(&self.weeks) {
             return Err(AppError::field("weeks", "must be from 1 to 104"));
         }

@@ -26,6 +26,12 @@ pub fn has_webhook_secret(config: &Config, headers: &HeaderMap) -> bool {
 
 /// A Studio-style body as a JSON object: JSON as sent, form fields as strings.
 pub fn body_object(is_json: bool, body: &[u8]) -> AppResult<Value> {
+    if body.len() > crate::limits::STUDIO_BODY_BYTES {
+        // The incident's audit trail keeps the request.
+        return Err(AppError::bad_request(
+            "the request body must be at most 64 KB",
+        ));
+    }
     let value = if is_json || body.first() == Some(&b'{') {
         serde_json::from_slice(body)
             .map_err(|e| AppError::bad_request(format!("request body is not valid JSON: {e}")))?
@@ -65,12 +71,16 @@ pub fn opt_int(body: &Value, field: &str) -> AppResult<Option<i64>> {
     }
 }
 
-/// An optional text field, trimmed; blank means absent.
+/// An optional text field, trimmed; blank means absent. At most 256 characters, and no
+/// control characters.
 pub fn opt_str<'a>(body: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim())),
+        Some(Value::String(s)) => {
+            crate::limits::text(field, s, crate::limits::STUDIO_TEXT_CHARS)?;
+            Ok(Some(s.trim()))
+        }
         Some(_) => Err(AppError::field(field, "must be a string")),
     }
 }

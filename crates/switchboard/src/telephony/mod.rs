@@ -130,6 +130,9 @@ pub fn number_unavailable(number: &str) -> String {
 
 /// Normalises a phone number to E.164 (default region US), or says what is wrong with it.
 pub fn parse_e164(input: &str) -> Result<String, String> {
+    // A control character is refused, not dropped (the parser skips what is not a digit);
+    // the length check keeps a megabyte from reaching the parser.
+    crate::limits::text("phone", input, crate::limits::PHONE_CHARS).map_err(|e| e.message)?;
     E164::parse(input, Some("US"))
         .map(|n| n.as_str().to_string())
         .map_err(|e| format!("'{}': {e}", input.trim()))

@@ -72,6 +72,7 @@ impl SettingsForm {
         }
         let public_url = optional(&self.public_url);
         if let Some(u) = &public_url {
+            crate::limits::text("public_url", u, crate::limits::URL_CHARS)?;
             let ok = url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if !ok {
                 return Err(AppError::field(

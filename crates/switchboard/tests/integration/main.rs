@@ -9,6 +9,8 @@ mod cli;
 mod dashboard;
 mod email;
 mod fleet;
+mod hardening_input;
+mod hardening_server;
 mod hardening_signin;
 mod hardening_webhooks;
 mod hotline_calendar;

@@ -116,8 +116,11 @@ async fn completed(
         line: None,
     };
     let duration_secs = opt_int(&body, "duration")?;
-    if duration_secs.is_some_and(|d| d < 0) {
-        return Err(AppError::field("duration", "must not be negative"));
+    if duration_secs.is_some_and(|d| !(0..=crate::limits::CALL_SECS).contains(&d)) {
+        return Err(AppError::field(
+            "duration",
+            format!("must be from 0 to {} seconds", crate::limits::CALL_SECS),
+        ));
     }
     submit(
         &desk,

@@ -45,17 +45,34 @@ impl BusinessHours {
 
     /// Checks the values a client sent; the error names the field.
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        use crate::limits;
         if self.weekdays.iter().any(|d| !(1..=7).contains(d)) {
             return Err(("weekdays", "use 1 (Monday) to 7 (Sunday)".into()));
         }
+        let day = |d: &u8| format!("day {d}");
+        limits::list("weekdays", &self.weekdays, 7, "days", day, |a, b| a == b)
+            .map_err(|e| ("weekdays", e.message))?;
         if self.start_minute >= self.end_minute || self.end_minute > 24 * 60 {
             return Err((
                 "end_minute",
                 "must be after start_minute and at most 1440".into(),
             ));
         }
-        if let Some(bad) = self.holidays.iter().find(|h| h.parse::<Date>().is_err()) {
-            return Err(("holidays", format!("'{bad}' is not a date like 2026-12-25")));
+        let show = |h: &String| format!("'{h}'");
+        limits::list(
+            "holidays",
+            &self.holidays,
+            limits::HOLIDAYS,
+            "holidays",
+            show,
+            |a, b| a == b,
+        )
+        .map_err(|e| ("holidays", e.message))?;
+        for h in &self.holidays {
+            let date = h
+                .parse::<Date>()
+                .map_err(|_| ("holidays", format!("'{h}' is not a date like 2026-12-25")))?;
+            limits::date_in_range("holidays", date).map_err(|e| ("holidays", e.message))?;
         }
         Ok(())
     }

@@ -261,6 +261,13 @@ pub async fn set_pool(
     line_id: LineId,
     people: &[PersonId],
 ) -> StoreResult<()> {
+    if people.len() > crate::limits::PEOPLE_IN_TURN {
+        let max = crate::limits::PEOPLE_IN_TURN;
+        return Err(StoreError::invalid(
+            "people",
+            format!("at most {max} people"),
+        ));
+    }
     find_line(db, org, line_id).await?;
     let mut tx = db.write().await?;
     with_tx!(&mut tx, c => sqlx::query("DELETE FROM hotline_pool_members WHERE org_id = $1 AND line_id = $2")

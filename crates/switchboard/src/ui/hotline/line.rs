@@ -274,9 +274,22 @@ pub fn line_input(fields: &Fields) -> Result<LineInput, AppError> {
             return Err(AppError::field("business_end", "must be after the start"));
         }
         hours.weekdays = fields_named(fields, "weekday")
-            .filter_map(|d| d.parse().ok())
-            .collect();
+            .map(|d| {
+                d.trim()
+                    .parse()
+                    .map_err(|_| AppError::field("weekday", "use 1 (Monday) to 7 (Sunday)"))
+            })
+            .collect::<Result<_, _>>()?;
         hours.holidays = split_list(field(fields, "holidays"));
+        // Named as the form names them (the API's names are business_hours.*).
+        hours.validate().map_err(|(name, message)| {
+            let name = match name {
+                "weekdays" => "weekday",
+                "end_minute" => "business_end",
+                other => other,
+            };
+            AppError::field(name, message)
+        })?;
     }
     let ring_timeout_secs = match optional("ring_timeout_secs") {
         None => None,
