@@ -35,11 +35,14 @@ impl Answer {
             .unwrap_or_default()
     }
 
-    /// Whether the error names `field`: the JSON error's `field`, the dashboard alert's
+    /// Whether the error names `field`: the JSON error's `field` (alone, or as the last part
+    /// of a dotted path such as `business_hours.weekdays`), the dashboard alert's
     /// `data-field`, or the field's name in the message.
     pub fn names_field(&self, field: &str) -> bool {
         let json = self.json();
-        json["error"]["field"].as_str() == Some(field)
+        json["error"]["field"]
+            .as_str()
+            .is_some_and(|f| f == field || f.ends_with(&format!(".{field}")))
             || self.body.contains(&format!("data-field=\"{field}\""))
             || self.error_message().contains(field)
     }
