@@ -284,11 +284,8 @@ fn read_password() -> anyhow::Result<String> {
         .read_line(&mut line)
         .context("reading the password from standard input")?;
     let password = line.trim_end_matches(['\r', '\n']).to_string();
-    if password.chars().count() < accounts::secrets::MIN_PASSWORD_LEN {
-        anyhow::bail!(
-            "the password must be at least {} characters",
-            accounts::secrets::MIN_PASSWORD_LEN
-        );
+    if let Some(problem) = accounts::secrets::password_problem(&password) {
+        anyhow::bail!("the password {problem}");
     }
     Ok(password)
 }

@@ -59,6 +59,20 @@ pub fn generate_password() -> String {
 
 /// Passwords shorter than this are refused.
 pub const MIN_PASSWORD_LEN: usize = 10;
+/// Passwords longer than this are refused (a pass phrase fits many times over).
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// What is wrong with `password` as a new password, if anything.
+pub fn password_problem(password: &str) -> Option<String> {
+    let len = password.chars().count();
+    if len < MIN_PASSWORD_LEN {
+        Some(format!("must be at least {MIN_PASSWORD_LEN} characters"))
+    } else if len > MAX_PASSWORD_LEN {
+        Some(format!("must be at most {MAX_PASSWORD_LEN} characters"))
+    } else {
+        None
+    }
+}
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -91,5 +105,8 @@ pub(crate) mod tests {
     #[test]
     fn generated_passwords_are_long_enough() {
         assert!(generate_password().len() >= MIN_PASSWORD_LEN);
+        assert_eq!(password_problem(&generate_password()), None);
+        assert!(password_problem("short").is_some());
+        assert!(password_problem(&"x".repeat(MAX_PASSWORD_LEN + 1)).is_some());
     }
 }

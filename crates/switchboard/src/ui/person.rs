@@ -110,10 +110,10 @@ async fn set_password(
     let session = &user.0;
     let person = store::find_person(&state.db, session.org, id).await?;
     may_change(session, Some(&person), person.role).map_err(|e| user.refuse(e))?;
-    if form.password.chars().count() < secrets::MIN_PASSWORD_LEN {
+    if let Some(message) = secrets::password_problem(&form.password) {
         let error = FieldError {
             field: Some("password".into()),
-            message: format!("must be at least {} characters", secrets::MIN_PASSWORD_LEN),
+            message,
         };
         let page = person_page(session, &person, Some(&error), None);
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
@@ -172,7 +172,8 @@ fn person_page(
                 div { label for="password" { "New password" }
                     input id="password" name="password" type="password" autocomplete="new-password"
                         placeholder=(format!("at least {} characters", secrets::MIN_PASSWORD_LEN))
-                        minlength=(secrets::MIN_PASSWORD_LEN) required; }
+                        minlength=(secrets::MIN_PASSWORD_LEN)
+                        maxlength=(secrets::MAX_PASSWORD_LEN) required; }
                 div { button type="submit" { "Set password" } }
             }
         } @else {
