@@ -1,12 +1,15 @@
 //! What an inbound text says about consent. A message that is exactly one of the carriers'
-//! keywords (any case, surrounding spaces and a trailing full stop or exclamation mark
-//! ignored) opts out, opts back in or asks for help, as Twilio's own handling does. Anything
-//! else that reads like a request to stop ("please stop texting me") is flagged for a person
-//! to review: US rules (FCC, 47 CFR 64.1200(a)(10)) give ten business days to honour a
-//! revocation made by any reasonable means.
+//! keywords (`twilio::opt_out`: any case, surrounding spaces ignored) opts out, opts back in
+//! or asks for help, and Twilio itself answers it, so we must not answer again (a second
+//! "you are unsubscribed" is what error 21610 punishes). A keyword with a trailing full stop or
+//! exclamation mark ("Stop.") is no keyword to Twilio but plainly the same request: we act on
+//! it and send the one confirmation ourselves. Anything else that reads like a request to
+//! stop ("please stop texting me") is flagged for a person to review: US rules (FCC, 47 CFR
+//! 64.1200(a)(10)) give ten business days to honour a revocation made by any reasonable means.
 
 use jiff::civil::{Date, Weekday};
 use jiff::{Timestamp, ToSpan as _};
+use twilio::opt_out::{self, Keyword};
 
 use crate::zone::Zone;
 
@@ -42,22 +45,6 @@ crate::text_enum! {
     }
 }
 
-/// Keywords that opt out when they are the whole message.
-pub const OPT_OUT_KEYWORDS: &[&str] = &[
-    "STOP",
-    "STOPALL",
-    "UNSUBSCRIBE",
-    "CANCEL",
-    "END",
-    "QUIT",
-    "REVOKE",
-    "OPTOUT",
-];
-/// Keywords that opt back in.
-pub const OPT_IN_KEYWORDS: &[&str] = &["START", "YES", "UNSTOP"];
-/// Keywords that ask for the organisation's help text.
-pub const HELP_KEYWORDS: &[&str] = &["HELP", "INFO"];
-
 /// Words that, inside a longer message, suggest a request to stop.
 const REVIEW_WORDS: &[&str] = &[
     "stop",
@@ -73,27 +60,41 @@ const REVIEW_WORDS: &[&str] = &[
     "leave me alone",
 ];
 
+/// What an inbound text asks for, and whether the carrier has already answered it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub kind: ReplyKind,
+    /// Twilio answered the keyword itself; we record it and send nothing.
+    pub carrier_answered: bool,
+}
+
 /// Classifies an inbound text's body.
-pub fn classify(body: &str) -> ReplyKind {
-    let word = body
-        .trim()
-        .trim_end_matches(['.', '!'])
-        .trim()
-        .to_ascii_uppercase();
-    let is = |list: &[&str]| list.contains(&word.as_str());
-    if is(OPT_OUT_KEYWORDS) {
-        ReplyKind::OptOut
-    } else if is(OPT_IN_KEYWORDS) {
-        ReplyKind::OptIn
-    } else if is(HELP_KEYWORDS) {
-        ReplyKind::Help
-    } else {
-        let lower = body.to_lowercase();
-        if REVIEW_WORDS.iter().any(|w| lower.contains(w)) {
-            ReplyKind::Review
-        } else {
-            ReplyKind::Other
+pub fn classify(body: &str) -> Reply {
+    let kind_of = |k: Keyword| match k {
+        Keyword::OptOut => ReplyKind::OptOut,
+        Keyword::OptIn => ReplyKind::OptIn,
+        Keyword::Help => ReplyKind::Help,
+    };
+    if let Some(k) = opt_out::classify(body) {
+        return Reply {
+            kind: kind_of(k),
+            carrier_answered: true,
+        };
+    }
+    let kind = match opt_out::classify(body.trim().trim_end_matches(['.', '!'])) {
+        Some(k) => kind_of(k),
+        None => {
+            let lower = body.to_lowercase();
+            if REVIEW_WORDS.iter().any(|w| lower.contains(w)) {
+                ReplyKind::Review
+            } else {
+                ReplyKind::Other
+            }
         }
+    };
+    Reply {
+        kind,
+        carrier_answered: false,
     }
 }
 
@@ -121,32 +122,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_keyword_counts_only_as_the_whole_message_in_any_case() {
+    fn a_keyword_counts_only_as_the_whole_message_and_the_carrier_answers_exact_ones() {
+        use ReplyKind::*;
         let cases = [
-            ("STOP", ReplyKind::OptOut),
-            ("  stop  ", ReplyKind::OptOut),
-            ("Stop.", ReplyKind::OptOut),
-            ("stopall", ReplyKind::OptOut),
-            ("Unsubscribe!", ReplyKind::OptOut),
-            ("cancel", ReplyKind::OptOut),
-            ("end", ReplyKind::OptOut),
-            ("quit", ReplyKind::OptOut),
-            ("revoke", ReplyKind::OptOut),
-            ("optout", ReplyKind::OptOut),
-            ("start", ReplyKind::OptIn),
-            ("YES", ReplyKind::OptIn),
-            ("unstop", ReplyKind::OptIn),
-            ("help", ReplyKind::Help),
-            ("Info", ReplyKind::Help),
-            ("please stop texting me", ReplyKind::Review),
-            ("Remove me from this list", ReplyKind::Review),
-            ("don't text me again", ReplyKind::Review),
-            ("yes please, see you friday", ReplyKind::Other),
-            ("", ReplyKind::Other),
-            ("sto p", ReplyKind::Other),
+            ("STOP", OptOut, true),
+            ("  stop  ", OptOut, true),
+            ("stopall", OptOut, true),
+            ("cancel", OptOut, true),
+            ("end", OptOut, true),
+            ("quit", OptOut, true),
+            ("revoke", OptOut, true),
+            ("optout", OptOut, true),
+            ("unsubscribe", OptOut, true),
+            ("start", OptIn, true),
+            ("YES", OptIn, true),
+            ("unstop", OptIn, true),
+            ("help", Help, true),
+            ("Info", Help, true),
+            // Not a keyword to Twilio, the same request to us: we answer it.
+            ("Stop.", OptOut, false),
+            ("Unsubscribe!", OptOut, false),
+            ("please stop texting me", Review, false),
+            ("Remove me from this list", Review, false),
+            ("don't text me again", Review, false),
+            ("yes please, see you friday", Other, false),
+            ("", Other, false),
+            ("sto p", Other, false),
         ];
-        for (body, kind) in cases {
-            assert_eq!(classify(body), kind, "{body:?}");
+        for (body, kind, carrier_answered) in cases {
+            let expected = Reply {
+                kind,
+                carrier_answered,
+            };
+            assert_eq!(classify(body), expected, "{body:?}");
         }
     }
 
