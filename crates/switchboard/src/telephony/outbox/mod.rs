@@ -3,6 +3,7 @@
 //! `model` holds the rules (the row's lifecycle, what a claimed row does).
 
 pub mod model;
+pub mod store;
 
 #[cfg(test)]
 mod tests;
