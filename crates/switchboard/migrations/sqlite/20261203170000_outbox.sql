@@ -19,6 +19,10 @@ CREATE TABLE outbox (
     call_url TEXT CHECK (call_url IS NULL OR length(call_url) <= 2048),
     earliest_at BIGINT NOT NULL,
     latest_at BIGINT,
+    -- The recipient's own time zone when known, and the zone used when neither it nor the
+    -- number's country gives one (the campaign's), for quiet hours.
+    recipient_zone TEXT CHECK (recipient_zone IS NULL OR length(recipient_zone) <= 64),
+    fallback_zone TEXT NOT NULL CHECK (length(fallback_zone) BETWEEN 1 AND 64),
     waits_for_window INTEGER NOT NULL DEFAULT 1 CHECK (waits_for_window = 0 OR waits_for_window = 1),
     -- When a worker should next look at it: the earliest time, the window's opening, or the
     -- pace's slot it holds (send_at).
@@ -53,3 +57,20 @@ CREATE TABLE paces (
     key TEXT PRIMARY KEY CHECK (length(key) <= 80),
     next_at BIGINT NOT NULL
 );
+
+-- The consent ledger (contacts/store/consent): every opt-in and opt-out of a number, per
+-- organisation and channel, with where it came from; the latest one is the number's consent.
+CREATE TABLE consent_events (
+    id INTEGER PRIMARY KEY,
+    org_id BIGINT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+    phone TEXT NOT NULL CHECK (length(phone) BETWEEN 2 AND 16),
+    channel TEXT NOT NULL CHECK (channel = 'sms' OR channel = 'voice'),
+    opted_in INTEGER NOT NULL CHECK (opted_in = 0 OR opted_in = 1),
+    source TEXT NOT NULL CHECK (
+        source = 'keyword' OR source = 'reply' OR source = 'dashboard' OR source = 'api'
+        OR source = 'ivr-key' OR source = 'import' OR source = 'carrier'
+    ),
+    note TEXT CHECK (note IS NULL OR length(note) <= 1600),
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX consent_events_phone ON consent_events (org_id, phone, channel, id);

@@ -2,3 +2,4 @@
 //! their consent per number and channel, and the quiet hours that protect them.
 
 pub mod model;
+pub mod store;

@@ -47,6 +47,31 @@ pub mod defaults {
     pub const SHORT_CODE_TEXTS_PER_SECOND: f64 = 100.0;
 }
 
+/// The kinds of sender number, which carriers let send at different rates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberKind {
+    LongCode,
+    TollFree,
+    ShortCode,
+}
+
+/// The North American toll-free area codes.
+const TOLL_FREE_AREA_CODES: &[&str] = &["800", "833", "844", "855", "866", "877", "888"];
+
+/// The kind of a sender: a short code is 5 or 6 digits with no `+`; a toll-free number is
+/// +1 with a toll-free area code; anything else is a long code.
+pub fn number_kind(sender: &str) -> NumberKind {
+    if !sender.starts_with('+') && (5..=6).contains(&sender.len()) {
+        return NumberKind::ShortCode;
+    }
+    match sender.strip_prefix("+1") {
+        Some(rest) if TOLL_FREE_AREA_CODES.iter().any(|a| rest.starts_with(a)) => {
+            NumberKind::TollFree
+        }
+        _ => NumberKind::LongCode,
+    }
+}
+
 /// A pace's one stored value: the earliest instant its next send may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pace {
@@ -142,6 +167,16 @@ mod tests {
             next_at: t("2026-03-02T19:00:10Z"),
         };
         assert_eq!(busy.drained_at(rate, 101, now), t("2026-03-02T19:00:11Z"));
+    }
+
+    #[test]
+    fn a_sender_is_a_short_code_toll_free_or_long_code() {
+        assert_eq!(number_kind("12345"), NumberKind::ShortCode);
+        assert_eq!(number_kind("123456"), NumberKind::ShortCode);
+        assert_eq!(number_kind("+18885550100"), NumberKind::TollFree);
+        assert_eq!(number_kind("+18335550100"), NumberKind::TollFree);
+        assert_eq!(number_kind("+12125550100"), NumberKind::LongCode);
+        assert_eq!(number_kind("+448005550100"), NumberKind::LongCode);
     }
 
     #[test]

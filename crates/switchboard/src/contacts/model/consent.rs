@@ -34,6 +34,8 @@ crate::text_enum! {
         Api = "api",
         IvrKey = "ivr-key",
         Import = "import",
+        /// The carrier refused a send because the number had opted out with it (error 21610).
+        Carrier = "carrier",
     }
 }
 

@@ -2,6 +2,7 @@
 //! transaction, then dispatched by workers, so that nothing is lost and nothing is sent twice.
 //! `model` holds the rules (the row's lifecycle, what a claimed row does).
 
+pub mod dispatch;
 pub mod model;
 pub mod store;
 

@@ -7,6 +7,7 @@ use sha2::{Digest as _, Sha256};
 use super::model::{OutboxKind, OutboxStatus, SkipReason};
 use crate::db::{Db, Tx, dialect};
 use crate::ids::{OrgId, OutboxId};
+use crate::zone::Zone;
 use crate::{with_db, with_tx, with_write};
 
 /// How long a claim holds a row before another worker may reconcile it.
@@ -28,6 +29,10 @@ pub struct NewSend<'a> {
     pub call_url: Option<&'a str>,
     pub earliest_at: i64,
     pub latest_at: Option<i64>,
+    /// The recipient's own zone, when known, and the zone used when neither it nor the
+    /// number's country gives one.
+    pub recipient_zone: Option<&'a Zone>,
+    pub fallback_zone: &'a Zone,
     pub waits_for_window: bool,
 }
 
@@ -64,6 +69,8 @@ pub struct OutboxRow {
     pub call_url: Option<String>,
     pub earliest_at: i64,
     pub latest_at: Option<i64>,
+    pub recipient_zone: Option<String>,
+    pub fallback_zone: String,
     pub waits_for_window: bool,
     pub due_at: i64,
     pub send_at: Option<i64>,
@@ -80,7 +87,8 @@ pub struct OutboxRow {
 }
 
 const COLUMNS: &str = "id, org_id, owner_kind, owner_id, idempotency_key, kind, recipient, sender, body, \
-    call_url, earliest_at, latest_at, waits_for_window, due_at, send_at, status, skip_reason, claimed_by, \
+    call_url, earliest_at, latest_at, recipient_zone, fallback_zone, waits_for_window, due_at, send_at, \
+    status, skip_reason, claimed_by, \
     claimed_at, claims, provider_sid, error_code, error_message, created_at, finished_at";
 
 /// What an enqueue did.
@@ -109,14 +117,16 @@ pub enum EnqueueError {
 pub async fn enqueue(tx: &mut Tx, send: &NewSend<'_>, now: i64) -> Result<Enqueued, EnqueueError> {
     let hash = send.request_hash();
     let sql = "INSERT INTO outbox (org_id, owner_kind, owner_id, idempotency_key, request_hash, kind, \
-               recipient, sender, body, call_url, earliest_at, latest_at, waits_for_window, due_at, \
-               status, created_at, updated_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11, 'pending', $14, $14) \
+               recipient, sender, body, call_url, earliest_at, latest_at, recipient_zone, fallback_zone, \
+               waits_for_window, due_at, status, created_at, updated_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $11, 'pending', \
+               $16, $16) \
                ON CONFLICT (org_id, owner_kind, idempotency_key) DO NOTHING RETURNING id";
     let id: Option<OutboxId> = with_tx!(&mut *tx, c => sqlx::query_scalar(sql)
         .bind(send.org).bind(send.owner_kind).bind(send.owner_id).bind(send.key).bind(&hash)
         .bind(send.kind).bind(send.recipient).bind(send.sender).bind(send.body).bind(send.call_url)
-        .bind(send.earliest_at).bind(send.latest_at).bind(send.waits_for_window).bind(now)
+        .bind(send.earliest_at).bind(send.latest_at).bind(send.recipient_zone.map(Zone::name))
+        .bind(send.fallback_zone.name()).bind(send.waits_for_window).bind(now)
         .fetch_optional(c).await)?;
     if let Some(id) = id {
         return Ok(Enqueued::New(id));

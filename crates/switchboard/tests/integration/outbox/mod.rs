@@ -2,4 +2,5 @@
 //! one worker, a lapsed claim is taken over, and a pace hands out slots one interval apart to
 //! every caller.
 
+mod dispatch;
 mod store;

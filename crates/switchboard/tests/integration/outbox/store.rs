@@ -2,8 +2,12 @@ use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus, SkipReason
 use switchboard::telephony::outbox::store::{
     self, EnqueueError, Enqueued, Finish, LEASE_MS, NewSend,
 };
+use switchboard::zone::Zone;
 
 use crate::support::TestApp;
+
+static NEW_YORK: std::sync::LazyLock<Zone> =
+    std::sync::LazyLock::new(|| Zone::parse("America/New_York").unwrap());
 
 fn text<'a>(app: &TestApp, key: &'a str, body: &'a str) -> NewSend<'a> {
     NewSend {
@@ -18,6 +22,8 @@ fn text<'a>(app: &TestApp, key: &'a str, body: &'a str) -> NewSend<'a> {
         call_url: None,
         earliest_at: app.now().as_millisecond(),
         latest_at: None,
+        recipient_zone: None,
+        fallback_zone: &NEW_YORK,
         waits_for_window: true,
     }
 }
