@@ -68,6 +68,10 @@ id_type!(
     /// A row of the job queue.
     JobId
 );
+id_type!(
+    /// A row of the outbox: one call or text we mean to send.
+    OutboxId
+);
 
 #[cfg(test)]
 mod tests {

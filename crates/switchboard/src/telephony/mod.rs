@@ -8,6 +8,8 @@
 pub mod http;
 pub mod ledger;
 mod outbound;
+pub mod outbox;
+pub mod pacing;
 mod signing;
 
 pub use outbound::{Owner, place_call, send_text};

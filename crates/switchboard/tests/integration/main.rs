@@ -24,4 +24,5 @@ mod hotline_voice;
 mod jobs;
 mod migrations;
 mod ops;
+mod outbox;
 mod telephony;

@@ -1,0 +1,3 @@
+//! The contacts' SQL.
+
+pub mod consent;

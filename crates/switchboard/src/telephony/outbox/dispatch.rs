@@ -1,0 +1,317 @@
+//! The outbox's workers. A pass claims the rows that are due, and for each: decides with the
+//! checks of that moment (`model::decide`: expired, opted out, the recipient's quiet hours),
+//! takes its slot of the pace (one per sender number for texts, one per account for calls),
+//! and, when the slot is now, sends it and records the provider's SID. A row whose slot is
+//! later goes back with the slot it holds, so it never takes a second one.
+//!
+//! A row is claimed before it is sent and finished after the provider answers, so a worker that
+//! dies in between leaves a claimed row without a SID. When its lease lapses, `reconcile` asks
+//! the provider for a message (or call) to that recipient from that sender since the claim: if
+//! there is one, the row was sent and takes its SID; if not, it goes back to be sent. What
+//! remains uncovered is written down in docs/outbox.md.
+
+use jiff::Timestamp;
+use twilio::client::{CreateCall, CreateMessage, ListCalls, ListMessages};
+
+use super::model::{Decision, OutboxKind, SkipReason, Timing, decide};
+use super::store::{self, Finish, OutboxRow};
+use crate::contacts::model::consent::Channel;
+use crate::contacts::model::quiet_hours::QuietHours;
+use crate::contacts::model::zones::recipient_zone;
+use crate::contacts::store::consent;
+use crate::services::Services;
+use crate::telephony::pacing::{NumberKind, Rate, defaults, number_kind};
+use crate::telephony::{Owner, place_call, send_text};
+use crate::zone::Zone;
+
+/// How many rows one pass claims.
+pub const PASS_LIMIT: i64 = 50;
+/// Twilio's error for a send to a number that opted out with the carrier.
+const UNSUBSCRIBED: u32 = 21610;
+
+/// The rates and the window the dispatcher keeps.
+#[derive(Clone, Debug)]
+pub struct Pacing {
+    pub calls: Rate,
+    pub long_code_texts: Rate,
+    pub toll_free_texts: Rate,
+    pub short_code_texts: Rate,
+    pub quiet_hours: QuietHours,
+}
+
+impl Default for Pacing {
+    fn default() -> Pacing {
+        let rate = |r| Rate::per_second(r).expect("a default rate is valid");
+        Pacing {
+            calls: rate(defaults::CALLS_PER_SECOND),
+            long_code_texts: rate(defaults::LONG_CODE_TEXTS_PER_SECOND),
+            toll_free_texts: rate(defaults::TOLL_FREE_TEXTS_PER_SECOND),
+            short_code_texts: rate(defaults::SHORT_CODE_TEXTS_PER_SECOND),
+            quiet_hours: QuietHours::default(),
+        }
+    }
+}
+
+impl Pacing {
+    /// The pace a row is sent at: its key and its rate.
+    pub fn pace_of(&self, row: &OutboxRow, account_sid: &str) -> (String, Rate) {
+        match row.kind {
+            OutboxKind::Call => (format!("calls:{account_sid}"), self.calls),
+            OutboxKind::Text => {
+                let rate = match number_kind(&row.sender) {
+                    NumberKind::LongCode => self.long_code_texts,
+                    NumberKind::TollFree => self.toll_free_texts,
+                    NumberKind::ShortCode => self.short_code_texts,
+                };
+                (format!("texts:{}", row.sender), rate)
+            }
+        }
+    }
+}
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Given back to wait for their window or their slot.
+    pub waiting: usize,
+    /// Left claimed: the provider's answer was lost; reconciled when the lease lapses.
+    pub unknown: usize,
+}
+
+/// One pass over the due rows at the clock's now.
+pub async fn dispatch_due(
+    services: &Services,
+    pacing: &Pacing,
+    worker: &str,
+) -> anyhow::Result<Pass> {
+    let now = services.clock.now();
+    let rows = store::claim_due(&services.db, worker, now.as_millisecond(), PASS_LIMIT).await?;
+    let mut pass = Pass::default();
+    for row in rows {
+        handle(services, pacing, worker, &row, now, &mut pass).await?;
+    }
+    Ok(pass)
+}
+
+async fn handle(
+    services: &Services,
+    pacing: &Pacing,
+    worker: &str,
+    row: &OutboxRow,
+    now: Timestamp,
+    pass: &mut Pass,
+) -> anyhow::Result<()> {
+    let (db, now_ms) = (&services.db, now.as_millisecond());
+    let channel = match row.kind {
+        OutboxKind::Text => Channel::Sms,
+        OutboxKind::Call => Channel::Voice,
+    };
+    let opted_out = consent::opted_out(db, row.org_id, &row.recipient, channel).await?;
+    let zone = zone_of(row);
+    let timing = Timing {
+        earliest: ms(row.earliest_at),
+        latest: row.latest_at.map(ms),
+        waits_for_window: row.waits_for_window,
+    };
+    let validity = match decide(
+        row.kind,
+        &timing,
+        opted_out,
+        &pacing.quiet_hours,
+        &zone,
+        now,
+    ) {
+        Decision::Skip(reason) => {
+            store::finish(db, row.id, worker, &Finish::Skipped(reason), now_ms).await?;
+            pass.skipped += 1;
+            return Ok(());
+        }
+        Decision::WaitUntil(at) => {
+            store::release(db, row.id, worker, at.as_millisecond(), None, now_ms).await?;
+            pass.waiting += 1;
+            return Ok(());
+        }
+        Decision::Send { validity_secs } => validity_secs,
+    };
+    if row.send_at.is_none() {
+        let account = &services.config.twilio_account_sid;
+        let (key, rate) = pacing.pace_of(row, account);
+        let interval = rate.interval.as_millis() as i64;
+        let slot = store::take_slot(db, &key, interval.max(1), now_ms).await?;
+        if slot > now_ms {
+            store::release(db, row.id, worker, slot, Some(slot), now_ms).await?;
+            pass.waiting += 1;
+            return Ok(());
+        }
+    }
+    let owner = Owner {
+        kind: "outbox",
+        id: row.id.get(),
+    };
+    let sent = match row.kind {
+        OutboxKind::Text => {
+            let message = CreateMessage {
+                to: row.recipient.clone(),
+                from: Some(row.sender.clone()),
+                body: row.body.clone(),
+                validity_period: validity.and_then(|v| u32::try_from(v).ok()),
+                ..CreateMessage::default()
+            };
+            send_text(services, row.org_id, Some(owner), message)
+                .await
+                .map(|m| m.sid)
+        }
+        OutboxKind::Call => {
+            let call = CreateCall {
+                to: row.recipient.clone(),
+                from: row.sender.clone(),
+                url: row.call_url.clone(),
+                ..CreateCall::default()
+            };
+            place_call(services, row.org_id, Some(owner), call)
+                .await
+                .map(|c| c.sid)
+        }
+    };
+    let how = match &sent {
+        Ok(sid) => Finish::Sent { sid },
+        Err(twilio::client::Error::Api { code, .. }) if *code == UNSUBSCRIBED => {
+            let event = consent::ConsentEvent {
+                phone: row.recipient.clone(),
+                channel,
+                opted_in: false,
+                source: crate::contacts::model::consent::ConsentSource::Carrier,
+                note: Some(format!(
+                    "Twilio error {UNSUBSCRIBED}: the number opted out with the carrier"
+                )),
+                created_at: now_ms,
+            };
+            consent::record(db, row.org_id, &event).await?;
+            Finish::Skipped(SkipReason::OptedOut)
+        }
+        Err(twilio::client::Error::Api { code, message, .. }) => Finish::Failed {
+            code: Some(i64::from(*code)),
+            message,
+        },
+        Err(err) => {
+            // No answer: the provider may have it. The lease lapses and `reconcile` asks.
+            tracing::warn!(outbox.id = %row.id, error = %err, "no answer from the provider; the row is reconciled later");
+            pass.unknown += 1;
+            return Ok(());
+        }
+    };
+    match how {
+        Finish::Sent { .. } => pass.sent += 1,
+        Finish::Failed { .. } => pass.failed += 1,
+        Finish::Skipped(_) => pass.skipped += 1,
+    }
+    store::finish(db, row.id, worker, &how, now_ms).await?;
+    Ok(())
+}
+
+/// Takes over the claims whose lease lapsed and settles each with the provider's record:
+/// sent (with the SID found) or back to pending. Returns how many it settled.
+pub async fn reconcile(services: &Services, worker: &str) -> anyhow::Result<usize> {
+    let now_ms = services.clock.now_ms();
+    let rows = store::take_over_lapsed(&services.db, worker, now_ms, PASS_LIMIT).await?;
+    let mut settled = 0;
+    for row in &rows {
+        let since = row.claimed_at.unwrap_or(row.created_at);
+        let found = match row.kind {
+            OutboxKind::Text => find_message(services, row, since).await?,
+            OutboxKind::Call => find_call(services, row, since).await?,
+        };
+        let done = match found {
+            Some(sid) => {
+                tracing::info!(outbox.id = %row.id, sid, "a lapsed claim had been sent");
+                store::finish(
+                    &services.db,
+                    row.id,
+                    worker,
+                    &Finish::Sent { sid: &sid },
+                    now_ms,
+                )
+                .await?
+            }
+            None => {
+                store::release(&services.db, row.id, worker, now_ms, row.send_at, now_ms).await?
+            }
+        };
+        settled += usize::from(done);
+    }
+    Ok(settled)
+}
+
+/// The SID of a message to the row's recipient from its sender with its body, created at or
+/// after `since` (ms), if the provider has one.
+async fn find_message(
+    services: &Services,
+    row: &OutboxRow,
+    since: i64,
+) -> anyhow::Result<Option<String>> {
+    let page = services
+        .telephony
+        .client()
+        .list_messages(&ListMessages {
+            to: Some(row.recipient.clone()),
+            from: Some(row.sender.clone()),
+            page_size: Some(100),
+            ..ListMessages::default()
+        })
+        .await?;
+    Ok(page
+        .messages
+        .into_iter()
+        .filter(|m| Some(m.body.as_str()) == row.body.as_deref())
+        .find(|m| created_at_or_after(m.date_created.as_deref(), since))
+        .map(|m| m.sid))
+}
+
+async fn find_call(
+    services: &Services,
+    row: &OutboxRow,
+    since: i64,
+) -> anyhow::Result<Option<String>> {
+    let page = services
+        .telephony
+        .client()
+        .list_calls(&ListCalls {
+            to: Some(row.recipient.clone()),
+            from: Some(row.sender.clone()),
+            page_size: Some(100),
+            ..ListCalls::default()
+        })
+        .await?;
+    Ok(page
+        .calls
+        .into_iter()
+        .find(|c| created_at_or_after(c.date_created.as_deref(), since))
+        .map(|c| c.sid))
+}
+
+/// How far before a claim a provider's record may be dated and still be the claim's send: our
+/// clock and the provider's may disagree by this much.
+const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// Whether an RFC 2822 date (Twilio's form) is no earlier than `since` (ms), less the skew
+/// two clocks may have.
+fn created_at_or_after(date: Option<&str>, since: i64) -> bool {
+    date.and_then(|d| jiff::fmt::rfc2822::parse(d).ok())
+        .is_some_and(|z| z.timestamp().as_millisecond() >= since - CLOCK_SKEW_MS)
+}
+
+fn zone_of(row: &OutboxRow) -> Zone {
+    let own = row
+        .recipient_zone
+        .as_deref()
+        .and_then(|z| Zone::parse(z).ok());
+    let fallback = Zone::parse(&row.fallback_zone).unwrap_or_else(|_| Zone::utc());
+    recipient_zone(own.as_ref(), &row.recipient, &fallback)
+}
+
+fn ms(at: i64) -> Timestamp {
+    crate::clock::from_ms(at)
+}

@@ -1,0 +1,10 @@
+//! The outbox: every outbound call and text is first a row written in its owner's own
+//! transaction, then dispatched by workers, so that nothing is lost and nothing is sent twice.
+//! `model` holds the rules (the row's lifecycle, what a claimed row does).
+
+pub mod dispatch;
+pub mod model;
+pub mod store;
+
+#[cfg(test)]
+mod tests;
