@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::router())
         .merge(accounts::api::router().with_state(state.services.clone()))
+        .merge(telephony::outbox::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router(&state))
@@ -121,6 +122,7 @@ pub struct Running {
     pub state: AppState,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     workers: Option<Workers>,
+    outbox: Option<telephony::outbox::jobs::Dispatcher>,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -131,6 +133,9 @@ impl Running {
         if let Some(workers) = self.workers.take() {
             workers.shutdown().await;
         }
+        if let Some(outbox) = self.outbox.take() {
+            outbox.shutdown().await;
+        }
         self.server.await.context("server task")??;
         self.state.telephony.shutdown().await;
         self.state.db.close().await;
@@ -139,7 +144,7 @@ impl Running {
 }
 
 /// Serves `state` on `listener` under the configured HTTP limits, with `workers` job workers
-/// (0 for none: tests drive the queue).
+/// and the outbox's dispatcher (0 for none: tests drive the queue and the outbox).
 pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -148,12 +153,24 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::
     let server = tokio::spawn(http::serve::serve(listener, app, limits, async move {
         let _ = stopped.await;
     }));
-    let workers = (workers > 0).then(|| Workers::start(&state.services, &state.registry, workers));
+    let (outbox, workers) = if workers > 0 {
+        let worker = format!("outbox-{}", std::process::id());
+        let pacing = telephony::outbox::dispatch::Pacing::default();
+        let outbox =
+            telephony::outbox::jobs::Dispatcher::start(state.services.clone(), pacing, worker);
+        (
+            Some(outbox),
+            Some(Workers::start(&state.services, &state.registry, workers)),
+        )
+    } else {
+        (None, None)
+    };
     Ok(Running {
         addr,
         state,
         server,
         workers,
+        outbox,
         stop,
     })
 }

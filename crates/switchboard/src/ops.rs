@@ -124,9 +124,10 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         crate::accounts::numbers::list,
         crate::accounts::numbers::add,
         crate::accounts::numbers::remove,
+        crate::telephony::outbox::api::send_message,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "People and API tokens"), (name = "jobs", description = "The job queue"), (name = "hotline", description = "Shift lines, on-call ladders, incidents")),
+    tags((name = "accounts", description = "People and API tokens"), (name = "jobs", description = "The job queue"), (name = "hotline", description = "Shift lines, on-call ladders, incidents"), (name = "telephony", description = "Texts and calls through the outbox")),
 )]
 pub struct ApiDoc;
 

@@ -96,6 +96,24 @@ pub async fn dispatch_due(
     Ok(pass)
 }
 
+/// Claims row `id` of `org` and handles it now, if it is pending and due: what an API request
+/// does so that its text goes at once when its pace allows.
+pub async fn dispatch_one(
+    services: &Services,
+    pacing: &Pacing,
+    worker: &str,
+    org: crate::ids::OrgId,
+    id: crate::ids::OutboxId,
+) -> anyhow::Result<Pass> {
+    let now = services.clock.now();
+    let mut pass = Pass::default();
+    if let Some(row) = store::claim_one(&services.db, org, id, worker, now.as_millisecond()).await?
+    {
+        handle(services, pacing, worker, &row, now, &mut pass).await?;
+    }
+    Ok(pass)
+}
+
 async fn handle(
     services: &Services,
     pacing: &Pacing,

@@ -2,7 +2,9 @@
 //! transaction, then dispatched by workers, so that nothing is lost and nothing is sent twice.
 //! `model` holds the rules (the row's lifecycle, what a claimed row does).
 
+pub mod api;
 pub mod dispatch;
+pub mod jobs;
 pub mod model;
 pub mod store;
 

@@ -178,6 +178,24 @@ pub async fn claim_due(
     Ok(rows)
 }
 
+/// Claims one pending row of the organisation for `worker` when it is due (an API request
+/// that asks for its text to go at once); `None` when it is not pending or not yet due.
+pub async fn claim_one(
+    db: &Db,
+    org: OrgId,
+    id: OutboxId,
+    worker: &str,
+    now: i64,
+) -> sqlx::Result<Option<OutboxRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "UPDATE outbox SET status = 'claimed', claimed_by = $3, claimed_at = $4, lease_until = $5, \
+         claims = claims + 1, updated_at = $4 \
+         WHERE org_id = $1 AND id = $2 AND status = 'pending' AND due_at <= $4 RETURNING {COLUMNS}"
+    ));
+    with_write!(db, c => sqlx::query_as(sql)
+        .bind(org).bind(id).bind(worker).bind(now).bind(now + LEASE_MS).fetch_optional(c).await)
+}
+
 /// Claims whose lease lapsed (their worker died or stalled), for reconciliation: each is
 /// taken over by `worker` with a new lease.
 pub async fn take_over_lapsed(

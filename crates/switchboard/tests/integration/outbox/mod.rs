@@ -2,5 +2,6 @@
 //! one worker, a lapsed claim is taken over, and a pace hands out slots one interval apart to
 //! every caller.
 
+mod api;
 mod dispatch;
 mod store;
