@@ -6,6 +6,7 @@
 //! every request and callback crosses real HTTP with real signatures.
 
 pub mod http;
+pub mod inbound;
 pub mod ledger;
 mod outbound;
 pub mod outbox;

@@ -3,9 +3,9 @@
 //! out).
 
 use crate::contacts::model::consent::{Channel, ConsentSource};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::ids::OrgId;
-use crate::{with_db, with_write};
+use crate::{with_db, with_tx, with_write};
 
 /// One change of a number's consent.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -18,11 +18,19 @@ pub struct ConsentEvent {
     pub created_at: i64,
 }
 
+const INSERT: &str = "INSERT INTO consent_events (org_id, phone, channel, opted_in, source, note, created_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 /// Records that `phone` opted in (`true`) or out on `channel`.
 pub async fn record(db: &Db, org: OrgId, event: &ConsentEvent) -> sqlx::Result<()> {
-    let sql = "INSERT INTO consent_events (org_id, phone, channel, opted_in, source, note, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    with_write!(db, c => sqlx::query(sql)
+    with_write!(db, c => sqlx::query(INSERT)
+        .bind(org).bind(&event.phone).bind(event.channel).bind(event.opted_in).bind(event.source)
+        .bind(&event.note).bind(event.created_at).execute(c).await.map(|_| ()))
+}
+
+/// [`record`] inside the caller's transaction.
+pub async fn record_in(tx: &mut Tx, org: OrgId, event: &ConsentEvent) -> sqlx::Result<()> {
+    with_tx!(tx, c => sqlx::query(INSERT)
         .bind(org).bind(&event.phone).bind(event.channel).bind(event.opted_in).bind(event.source)
         .bind(&event.note).bind(event.created_at).execute(c).await.map(|_| ()))
 }

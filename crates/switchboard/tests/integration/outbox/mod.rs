@@ -4,4 +4,5 @@
 
 mod api;
 mod dispatch;
+mod inbound;
 mod store;

@@ -1,0 +1,124 @@
+//! `POST /twilio/messages/inbound`: a text to one of the organisation's numbers. Signed with
+//! the token of the organisation that owns the number (`To`). The text is kept in the inbox
+//! once; a keyword opts the sender out or back in (the consent ledger), a request to stop in
+//! other words is flagged for review with the day it must be honoured by. The carrier answers
+//! its own keywords, so we reply only where it did not ("Stop." is no keyword to Twilio): one
+//! confirmation, never two.
+
+pub mod store;
+
+use axum::Router;
+use axum::extract::{FromRef, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use twilio::twiml::MessagingResponse;
+use twilio::webhook::InboundMessage;
+
+use self::store::InboxRow;
+use crate::contacts::model::consent::{self, Channel, ConsentSource, ReplyKind};
+use crate::contacts::store::consent::ConsentEvent;
+use crate::http::idempotency::Answers;
+use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
+use crate::http::{AppError, AppResult};
+use crate::services::Services;
+use crate::telephony::SigningKeys;
+use crate::zone::Zone;
+
+pub const INBOUND_PATH: &str = "/twilio/messages/inbound";
+
+/// Our confirmation when we, not the carrier, opted someone out.
+pub const OPTED_OUT_REPLY: &str = "You are unsubscribed and will receive no more texts from this number. Reply START to resubscribe.";
+/// Our confirmation when we, not the carrier, opted someone back in.
+pub const OPTED_IN_REPLY: &str = "You are subscribed again. Reply STOP to unsubscribe.";
+
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Services: FromRef<S>,
+    SigningKeys: FromRef<S>,
+    Answers: FromRef<S>,
+{
+    twilio_routes(Router::new().route(INBOUND_PATH, post(inbound)))
+}
+
+async fn inbound(State(services): State<Services>, req: TwilioRequest) -> AppResult<Response> {
+    let text = InboundMessage::from_pairs(&req.params)?;
+    let Some(org) = req.org() else {
+        tracing::warn!(
+            to = text.to,
+            "a text to a number no organisation has; not kept"
+        );
+        return Ok(messaging(MessagingResponse::new()));
+    };
+    if text.body.chars().count() > crate::telephony::outbox::api::BODY_CHARS {
+        return Err(AppError::field("Body", "must be at most 1600 characters"));
+    }
+    for (field, value, max) in [
+        ("From", &text.from, 32),
+        ("To", &text.to, 32),
+        ("MessageSid", &text.message_sid, 64),
+    ] {
+        if value.is_empty() || value.chars().count() > max {
+            return Err(AppError::field(
+                field,
+                format!("must be 1 to {max} characters"),
+            ));
+        }
+    }
+    let reply = consent::classify(&text.body);
+    let now = services.clock.now();
+    let zone = crate::contacts::model::zones::zone_of_number(&text.from)
+        .unwrap_or_else(|| Zone::parse(crate::telephony::outbox::api::DEFAULT_ZONE).expect("zone"));
+    let review_by = (reply.kind == ReplyKind::Review)
+        .then(|| consent::revocation_deadline(now, &zone).to_string());
+    let opted_in = match reply.kind {
+        ReplyKind::OptOut => Some(false),
+        ReplyKind::OptIn => Some(true),
+        _ => None,
+    };
+    let event = opted_in.map(|opted_in| ConsentEvent {
+        phone: text.from.clone(),
+        channel: Channel::Sms,
+        opted_in,
+        source: if reply.carrier_answered {
+            ConsentSource::Keyword
+        } else {
+            ConsentSource::Reply
+        },
+        note: Some(text.body.chars().take(160).collect()),
+        created_at: now.as_millisecond(),
+    });
+    let row = InboxRow {
+        id: 0,
+        message_sid: text.message_sid.clone(),
+        sender: text.from.clone(),
+        recipient: text.to.clone(),
+        body: text.body.clone(),
+        reply_kind: reply.kind,
+        review_by,
+        created_at: now.as_millisecond(),
+    };
+    let kept = store::keep(&services.db, org, &row, event.as_ref())
+        .await
+        .map_err(anyhow::Error::from)?;
+    tracing::info!(message.sid = text.message_sid, kind = %reply.kind, kept, "an inbound text");
+    // A retried webhook gets the same answer: its first answer never reached Twilio.
+    let mut answer = MessagingResponse::new();
+    if !reply.carrier_answered {
+        match reply.kind {
+            ReplyKind::OptOut => answer = answer.message(OPTED_OUT_REPLY),
+            ReplyKind::OptIn => answer = answer.message(OPTED_IN_REPLY),
+            _ => {}
+        }
+    }
+    Ok(messaging(answer))
+}
+
+fn messaging(answer: MessagingResponse) -> Response {
+    (
+        [(header::CONTENT_TYPE, twilio::twiml::CONTENT_TYPE)],
+        answer.to_xml(),
+    )
+        .into_response()
+}
