@@ -156,7 +156,7 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::
     }));
     let (outbox, workers) = if workers > 0 {
         let worker = format!("outbox-{}", std::process::id());
-        let pacing = telephony::outbox::dispatch::Pacing::default();
+        let pacing = telephony::outbox::dispatch::Pacing::from_config(&state.config.outbound);
         let outbox =
             telephony::outbox::jobs::Dispatcher::start(state.services.clone(), pacing, worker);
         (

@@ -11,9 +11,11 @@ use jiff::Timestamp;
 use url::Url;
 
 mod http;
+mod outbound;
 mod raw;
 
 pub use http::HttpLimits;
+pub use outbound::OutboundSettings;
 
 use raw::{Raw, invalid, parse, read_file, value};
 
@@ -79,6 +81,7 @@ pub struct Config {
     pub sqlite_busy_timeout: std::time::Duration,
     /// The HTTP server's timeouts and connection cap.
     pub http: HttpLimits,
+    pub outbound: OutboundSettings,
 }
 
 /// One configurable setting: its key in `switchboard.toml` and its environment variable.
@@ -132,6 +135,11 @@ pub const SETTINGS: &[Setting] = &[
     setting("http_body_timeout_secs", "SWITCHBOARD_HTTP_BODY_TIMEOUT_SECS", "seconds a client may take to send a request's body"),
     setting("http_idle_timeout_secs", "SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECS", "seconds a kept-alive connection may wait for its next request"),
     setting("http_max_connections", "SWITCHBOARD_HTTP_MAX_CONNECTIONS", "connections the server holds at once"),
+    setting("calls_per_second", "SWITCHBOARD_CALLS_PER_SECOND", "outbound calls a second per Twilio account (default 1)"),
+    setting("texts_per_second", "SWITCHBOARD_TEXTS_PER_SECOND", "texts a second per long-code sender number (default 1)"),
+    setting("toll_free_texts_per_second", "SWITCHBOARD_TOLL_FREE_TEXTS_PER_SECOND", "texts a second per toll-free sender (default 3)"),
+    setting("short_code_texts_per_second", "SWITCHBOARD_SHORT_CODE_TEXTS_PER_SECOND", "texts a second per short code (default 100)"),
+    setting("quiet_hours", "SWITCHBOARD_QUIET_HOURS", "when recipients may be texted or called, in their own zone (default 08:00-21:00)"),
 ];
 
 /// Credentials the simulator uses when none are configured. Not secret: they only open a
@@ -299,6 +307,7 @@ impl Config {
             workers,
             sqlite_busy_timeout,
             http: HttpLimits::from_raw(raw)?,
+            outbound: OutboundSettings::from_raw(raw)?,
         })
     }
 
@@ -306,6 +315,7 @@ impl Config {
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         let mut rows = self.describe_core();
         rows.extend(self.http.describe());
+        rows.extend(self.outbound.describe());
         rows
     }
 

@@ -138,7 +138,8 @@ pub async fn send_message(
         Err(EnqueueError::Db(e)) => return Err(anyhow::Error::from(e).into()),
     };
     let worker = format!("api-{}", caller.token_id);
-    dispatch::dispatch_one(&services, &Pacing::default(), &worker, caller.org, id).await?;
+    let pacing = Pacing::from_config(&services.config.outbound);
+    dispatch::dispatch_one(&services, &pacing, &worker, caller.org, id).await?;
     let row = store::get(&services.db, caller.org, id)
         .await
         .map_err(anyhow::Error::from)?

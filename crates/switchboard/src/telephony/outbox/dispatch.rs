@@ -53,6 +53,22 @@ impl Default for Pacing {
 }
 
 impl Pacing {
+    /// The rates and window configured (`SWITCHBOARD_*_PER_SECOND`, `SWITCHBOARD_QUIET_HOURS`).
+    pub fn from_config(settings: &crate::config::OutboundSettings) -> Pacing {
+        // The configuration checked the bounds `Rate` needs; a value outside them keeps
+        // Twilio's default rather than stopping the dispatcher.
+        let d = Pacing::default();
+        let rate = |r: f64, default: Rate| Rate::per_second(r).unwrap_or(default);
+        let (opens, closes) = settings.quiet_hours;
+        Pacing {
+            calls: rate(settings.calls_per_second, d.calls),
+            long_code_texts: rate(settings.long_code_texts_per_second, d.long_code_texts),
+            toll_free_texts: rate(settings.toll_free_texts_per_second, d.toll_free_texts),
+            short_code_texts: rate(settings.short_code_texts_per_second, d.short_code_texts),
+            quiet_hours: QuietHours::new(opens, closes).unwrap_or(d.quiet_hours),
+        }
+    }
+
     /// The pace a row is sent at: its key and its rate.
     pub fn pace_of(&self, row: &OutboxRow, account_sid: &str) -> (String, Rate) {
         match row.kind {

@@ -164,3 +164,35 @@ async fn a_queued_text_is_sent_by_the_servers_dispatcher_when_its_slot_comes() {
     }
     panic!("the queued text was never sent");
 }
+
+#[tokio::test]
+async fn the_configured_pace_and_quiet_hours_are_kept() {
+    let app = TestApp::spawn_with(crate::support::TestOptions {
+        env: vec![
+            ("SWITCHBOARD_TEXTS_PER_SECOND", "0.5".into()),
+            ("SWITCHBOARD_QUIET_HOURS", "15:00-21:00".into()),
+        ],
+        ..crate::support::TestOptions::default()
+    })
+    .await;
+    with_number(&app).await;
+    // 14:00 in New York: the window opens at 15:00.
+    let (_, early) = send(&app, None, &json!({ "to": "+15005550307", "body": "One" })).await;
+    assert_eq!(early["status"], "queued");
+    assert_eq!(early["queued_until"], "2026-03-02T20:00:00Z");
+    app.advance(3600);
+    let (_, first) = send(&app, None, &json!({ "to": "+15005550308", "body": "Two" })).await;
+    let (_, second) = send(
+        &app,
+        None,
+        &json!({ "to": "+15005550309", "body": "Three" }),
+    )
+    .await;
+    assert_eq!(first["status"], "sent", "{first}");
+    let two_seconds_later = app
+        .now()
+        .checked_add(jiff::SignedDuration::from_secs(2))
+        .unwrap();
+    assert_eq!(second["queued_until"], two_seconds_later.to_string());
+    app.stop().await;
+}
