@@ -61,6 +61,9 @@ pub struct Config {
     pub public_url: Url,
     pub telephony: TelephonyMode,
     pub twilio_account_sid: String,
+    /// Where live mode sends REST requests: Twilio's API, a standalone `switchboard sim serve`,
+    /// or a Twilio-compatible provider.
+    pub twilio_api_base_url: Url,
     pub twilio_auth_token: Secret,
     /// Where the embedded simulator listens (port 0: an ephemeral loopback port).
     pub sim_listen: SocketAddr,
@@ -119,6 +122,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("public_url", "SWITCHBOARD_PUBLIC_URL", "base URL Twilio reaches"),
     setting("telephony", "SWITCHBOARD_TELEPHONY", "simulated | live"),
     setting("twilio_account_sid", "TWILIO_ACCOUNT_SID", "Twilio account SID"),
+    setting("twilio_api_base_url", "TWILIO_API_BASE_URL", "where live mode sends REST requests (default https://api.twilio.com)"),
     secret("twilio_auth_token", "TWILIO_AUTH_TOKEN", "Twilio auth token"),
     setting("sim_listen", "SWITCHBOARD_SIM_LISTEN", "where the embedded simulator listens"),
     setting("sim_speed", "SWITCHBOARD_SIM_SPEED", "simulator speed-up: rings and speech N times faster"),
@@ -211,6 +215,14 @@ impl Config {
                 other => Err(format!("scheme '{other}' must be http or https")),
             }
         })?;
+        let twilio_api_base_url =
+            parse(raw, "twilio_api_base_url", "https://api.twilio.com", |v| {
+                let url = Url::parse(v).map_err(|e| format!("'{v}' is not a URL ({e})"))?;
+                match url.scheme() {
+                    "http" | "https" => Ok(url),
+                    other => Err(format!("scheme '{other}' must be http or https")),
+                }
+            })?;
         let account_sid = value(raw, "twilio_account_sid").map(str::to_string);
         let auth_token = value(raw, "twilio_auth_token").map(Secret::new);
         let default_mode = if account_sid.is_some() && auth_token.is_some() {
@@ -292,6 +304,7 @@ impl Config {
             public_url,
             telephony,
             twilio_account_sid: account_sid.unwrap_or_else(|| SIM_ACCOUNT_SID.to_string()),
+            twilio_api_base_url,
             twilio_auth_token: auth_token.unwrap_or_else(|| Secret::new(SIM_AUTH_TOKEN)),
             sim_listen,
             sim_speed,
@@ -334,6 +347,7 @@ impl Config {
                 format!("{:?}", self.telephony).to_lowercase(),
             ),
             ("TWILIO_ACCOUNT_SID", self.twilio_account_sid.clone()),
+            ("TWILIO_API_BASE_URL", self.twilio_api_base_url.to_string()),
             ("TWILIO_AUTH_TOKEN", "<redacted>".to_string()),
             ("SWITCHBOARD_SIM_LISTEN", self.sim_listen.to_string()),
             ("SWITCHBOARD_SIM_SPEED", self.sim_speed.to_string()),

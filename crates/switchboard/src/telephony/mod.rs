@@ -41,10 +41,11 @@ impl Telephony {
         crate::services::install_crypto_provider();
         match config.telephony {
             TelephonyMode::Live => {
-                let cfg = ClientConfig::new(
+                let mut cfg = ClientConfig::new(
                     config.twilio_account_sid.clone(),
                     config.twilio_auth_token.expose(),
                 );
+                cfg.base_url = config.twilio_api_base_url.to_string();
                 Ok(Telephony {
                     mode: TelephonyMode::Live,
                     client: Client::new(cfg)?,

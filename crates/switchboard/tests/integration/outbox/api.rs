@@ -196,3 +196,38 @@ async fn the_configured_pace_and_quiet_hours_are_kept() {
     assert_eq!(second["queued_until"], two_seconds_later.to_string());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn live_mode_sends_through_the_configured_api_base_url() {
+    // A standalone simulator stands in for a Twilio-compatible provider.
+    let account = "AC0123456789abcdef0123456789abcdef";
+    let token = "0123456789abcdef0123456789abcdef";
+    let config = twilio_sim::SimConfig {
+        account_sid: account.into(),
+        auth_token: token.into(),
+        ..twilio_sim::SimConfig::default()
+    };
+    let (provider, server) = twilio_sim::Simulator::bind(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let app = TestApp::spawn_with(crate::support::TestOptions {
+        env: vec![
+            ("SWITCHBOARD_TELEPHONY", "live".into()),
+            ("TWILIO_ACCOUNT_SID", account.into()),
+            ("TWILIO_AUTH_TOKEN", token.into()),
+            ("TWILIO_API_BASE_URL", server.base_url()),
+        ],
+        ..crate::support::TestOptions::default()
+    })
+    .await;
+    with_number(&app).await;
+    let (status, sent) = send(&app, None, &json!({ "to": "+15005550310", "body": "Live" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["status"], "sent", "{sent}");
+    let sid = sent["sid"].as_str().unwrap();
+    assert!(
+        provider.message_status(sid).is_some(),
+        "the provider has no {sid}"
+    );
+    app.stop().await;
+}
