@@ -156,9 +156,10 @@ pub fn start(state: AppState, listener: TcpListener, workers: usize) -> anyhow::
     }));
     let (outbox, workers) = if workers > 0 {
         let worker = format!("outbox-{}", std::process::id());
-        let pacing = telephony::outbox::dispatch::Pacing::from_config(&state.config.outbound);
+        let settings =
+            telephony::outbox::dispatch::DispatchSettings::from_config(&state.config.outbound);
         let outbox =
-            telephony::outbox::jobs::Dispatcher::start(state.services.clone(), pacing, worker);
+            telephony::outbox::jobs::Dispatcher::start(state.services.clone(), settings, worker);
         (
             Some(outbox),
             Some(Workers::start(&state.services, &state.registry, workers)),

@@ -144,6 +144,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("toll_free_texts_per_second", "SWITCHBOARD_TOLL_FREE_TEXTS_PER_SECOND", "texts a second per toll-free sender (default 3)"),
     setting("short_code_texts_per_second", "SWITCHBOARD_SHORT_CODE_TEXTS_PER_SECOND", "texts a second per short code (default 100)"),
     setting("quiet_hours", "SWITCHBOARD_QUIET_HOURS", "when recipients may be texted or called, in their own zone (default 08:00-21:00)"),
+    setting("outbox_lease_secs", "SWITCHBOARD_OUTBOX_LEASE_SECS", "seconds an outbox claim lasts before a text whose sender died is looked up at Twilio (default 60)"),
 ];
 
 /// Credentials the simulator uses when none are configured. Not secret: they only open a

@@ -16,6 +16,8 @@ pub struct OutboundSettings {
     pub short_code_texts_per_second: f64,
     /// The daily window, in the recipient's zone, in which they may be texted or called.
     pub quiet_hours: (Time, Time),
+    /// Seconds a worker's claim on an outbox row lasts before another worker reconciles it.
+    pub lease_secs: f64,
 }
 
 impl Default for OutboundSettings {
@@ -26,6 +28,7 @@ impl Default for OutboundSettings {
             toll_free_texts_per_second: 3.0,
             short_code_texts_per_second: 100.0,
             quiet_hours: (Time::constant(8, 0, 0, 0), Time::constant(21, 0, 0, 0)),
+            lease_secs: 60.0,
         }
     }
 }
@@ -52,11 +55,20 @@ impl OutboundSettings {
                 d.short_code_texts_per_second,
             )?,
             quiet_hours,
+            lease_secs: parse(
+                raw,
+                "outbox_lease_secs",
+                &d.lease_secs.to_string(),
+                |v| match v.parse::<f64>() {
+                    Ok(s) if (1.0..=3600.0).contains(&s) => Ok(s),
+                    _ => Err(format!("'{v}' must be a number of seconds from 1 to 3600")),
+                },
+            )?,
         })
     }
 
     /// `print-config` rows.
-    pub(super) fn describe(&self) -> [(&'static str, String); 5] {
+    pub(super) fn describe(&self) -> [(&'static str, String); 6] {
         [
             (
                 "SWITCHBOARD_CALLS_PER_SECOND",
@@ -75,6 +87,7 @@ impl OutboundSettings {
                 self.short_code_texts_per_second.to_string(),
             ),
             ("SWITCHBOARD_QUIET_HOURS", show_window(self.quiet_hours)),
+            ("SWITCHBOARD_OUTBOX_LEASE_SECS", self.lease_secs.to_string()),
         ]
     }
 }

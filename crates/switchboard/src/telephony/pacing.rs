@@ -1,4 +1,4 @@
-//! Pacing: how fast calls leave an account and texts leave a sender number. A pure rule, the
+//! DispatchSettings: how fast calls leave an account and texts leave a sender number. A pure rule, the
 //! generic cell rate algorithm (GCRA): each pace keeps one instant, the earliest time its next
 //! send may go (its theoretical arrival time), so the state is one value per account or
 //! number, easy to hold in one database row and to share between server processes. Sends are

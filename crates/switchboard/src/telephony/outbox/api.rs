@@ -10,7 +10,7 @@ use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dispatch::{self, Pacing};
+use super::dispatch::{self, DispatchSettings};
 use super::model::{OutboxKind, OutboxStatus, SkipReason};
 use super::store::{self, EnqueueError, Enqueued, NewSend, OutboxRow};
 use crate::accounts::Role;
@@ -138,8 +138,8 @@ pub async fn send_message(
         Err(EnqueueError::Db(e)) => return Err(anyhow::Error::from(e).into()),
     };
     let worker = format!("api-{}", caller.token_id);
-    let pacing = Pacing::from_config(&services.config.outbound);
-    dispatch::dispatch_one(&services, &pacing, &worker, caller.org, id).await?;
+    let settings = DispatchSettings::from_config(&services.config.outbound);
+    dispatch::dispatch_one(&services, &settings, &worker, caller.org, id).await?;
     let row = store::get(&services.db, caller.org, id)
         .await
         .map_err(anyhow::Error::from)?

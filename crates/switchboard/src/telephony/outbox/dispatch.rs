@@ -31,41 +31,45 @@ const UNSUBSCRIBED: u32 = 21610;
 
 /// The rates and the window the dispatcher keeps.
 #[derive(Clone, Debug)]
-pub struct Pacing {
+pub struct DispatchSettings {
     pub calls: Rate,
     pub long_code_texts: Rate,
     pub toll_free_texts: Rate,
     pub short_code_texts: Rate,
     pub quiet_hours: QuietHours,
+    /// How long a claim holds a row before another worker reconciles it.
+    pub lease_ms: i64,
 }
 
-impl Default for Pacing {
-    fn default() -> Pacing {
+impl Default for DispatchSettings {
+    fn default() -> DispatchSettings {
         let rate = |r| Rate::per_second(r).expect("a default rate is valid");
-        Pacing {
+        DispatchSettings {
             calls: rate(defaults::CALLS_PER_SECOND),
             long_code_texts: rate(defaults::LONG_CODE_TEXTS_PER_SECOND),
             toll_free_texts: rate(defaults::TOLL_FREE_TEXTS_PER_SECOND),
             short_code_texts: rate(defaults::SHORT_CODE_TEXTS_PER_SECOND),
             quiet_hours: QuietHours::default(),
+            lease_ms: store::DEFAULT_LEASE_MS,
         }
     }
 }
 
-impl Pacing {
+impl DispatchSettings {
     /// The rates and window configured (`SWITCHBOARD_*_PER_SECOND`, `SWITCHBOARD_QUIET_HOURS`).
-    pub fn from_config(settings: &crate::config::OutboundSettings) -> Pacing {
+    pub fn from_config(settings: &crate::config::OutboundSettings) -> DispatchSettings {
         // The configuration checked the bounds `Rate` needs; a value outside them keeps
         // Twilio's default rather than stopping the dispatcher.
-        let d = Pacing::default();
+        let d = DispatchSettings::default();
         let rate = |r: f64, default: Rate| Rate::per_second(r).unwrap_or(default);
         let (opens, closes) = settings.quiet_hours;
-        Pacing {
+        DispatchSettings {
             calls: rate(settings.calls_per_second, d.calls),
             long_code_texts: rate(settings.long_code_texts_per_second, d.long_code_texts),
             toll_free_texts: rate(settings.toll_free_texts_per_second, d.toll_free_texts),
             short_code_texts: rate(settings.short_code_texts_per_second, d.short_code_texts),
             quiet_hours: QuietHours::new(opens, closes).unwrap_or(d.quiet_hours),
+            lease_ms: (settings.lease_secs * 1000.0) as i64,
         }
     }
 
@@ -100,14 +104,21 @@ pub struct Pass {
 /// One pass over the due rows at the clock's now.
 pub async fn dispatch_due(
     services: &Services,
-    pacing: &Pacing,
+    settings: &DispatchSettings,
     worker: &str,
 ) -> anyhow::Result<Pass> {
     let now = services.clock.now();
-    let rows = store::claim_due(&services.db, worker, now.as_millisecond(), PASS_LIMIT).await?;
+    let rows = store::claim_due(
+        &services.db,
+        worker,
+        now.as_millisecond(),
+        settings.lease_ms,
+        PASS_LIMIT,
+    )
+    .await?;
     let mut pass = Pass::default();
     for row in rows {
-        handle(services, pacing, worker, &row, now, &mut pass).await?;
+        handle(services, settings, worker, &row, now, &mut pass).await?;
     }
     Ok(pass)
 }
@@ -116,23 +127,31 @@ pub async fn dispatch_due(
 /// does so that its text goes at once when its pace allows.
 pub async fn dispatch_one(
     services: &Services,
-    pacing: &Pacing,
+    settings: &DispatchSettings,
     worker: &str,
     org: crate::ids::OrgId,
     id: crate::ids::OutboxId,
 ) -> anyhow::Result<Pass> {
     let now = services.clock.now();
     let mut pass = Pass::default();
-    if let Some(row) = store::claim_one(&services.db, org, id, worker, now.as_millisecond()).await?
+    if let Some(row) = store::claim_one(
+        &services.db,
+        org,
+        id,
+        worker,
+        now.as_millisecond(),
+        settings.lease_ms,
+    )
+    .await?
     {
-        handle(services, pacing, worker, &row, now, &mut pass).await?;
+        handle(services, settings, worker, &row, now, &mut pass).await?;
     }
     Ok(pass)
 }
 
 async fn handle(
     services: &Services,
-    pacing: &Pacing,
+    settings: &DispatchSettings,
     worker: &str,
     row: &OutboxRow,
     now: Timestamp,
@@ -154,7 +173,7 @@ async fn handle(
         row.kind,
         &timing,
         opted_out,
-        &pacing.quiet_hours,
+        &settings.quiet_hours,
         &zone,
         now,
     ) {
@@ -172,7 +191,7 @@ async fn handle(
     };
     if row.send_at.is_none() {
         let account = &services.config.twilio_account_sid;
-        let (key, rate) = pacing.pace_of(row, account);
+        let (key, rate) = settings.pace_of(row, account);
         let interval = rate.interval.as_millis() as i64;
         let slot = store::take_slot(db, &key, interval.max(1), now_ms).await?;
         if slot > now_ms {
@@ -248,9 +267,14 @@ async fn handle(
 
 /// Takes over the claims whose lease lapsed and settles each with the provider's record:
 /// sent (with the SID found) or back to pending. Returns how many it settled.
-pub async fn reconcile(services: &Services, worker: &str) -> anyhow::Result<usize> {
+pub async fn reconcile(
+    services: &Services,
+    settings: &DispatchSettings,
+    worker: &str,
+) -> anyhow::Result<usize> {
     let now_ms = services.clock.now_ms();
-    let rows = store::take_over_lapsed(&services.db, worker, now_ms, PASS_LIMIT).await?;
+    let rows = store::take_over_lapsed(&services.db, worker, now_ms, settings.lease_ms, PASS_LIMIT)
+        .await?;
     let mut settled = 0;
     for row in &rows {
         let since = row.claimed_at.unwrap_or(row.created_at);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::dispatch::{self, PASS_LIMIT, Pacing};
+use super::dispatch::{self, DispatchSettings, PASS_LIMIT};
 use super::store;
 use crate::services::Services;
 
@@ -21,9 +21,9 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub fn start(services: Services, pacing: Pacing, worker: String) -> Dispatcher {
+    pub fn start(services: Services, settings: DispatchSettings, worker: String) -> Dispatcher {
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(services, pacing, worker, stopped));
+        let task = tokio::spawn(run(services, settings, worker, stopped));
         Dispatcher { stop, task }
     }
 
@@ -36,12 +36,12 @@ impl Dispatcher {
 
 async fn run(
     services: Services,
-    pacing: Pacing,
+    settings: DispatchSettings,
     worker: String,
     mut stopped: watch::Receiver<bool>,
 ) {
     loop {
-        let busy = match round(&services, &pacing, &worker).await {
+        let busy = match round(&services, &settings, &worker).await {
             Ok(busy) => busy,
             Err(err) => {
                 tracing::error!(
@@ -64,9 +64,13 @@ async fn run(
 }
 
 /// One round; true when it claimed a full pass (more may be due at once).
-async fn round(services: &Services, pacing: &Pacing, worker: &str) -> anyhow::Result<bool> {
-    dispatch::reconcile(services, worker).await?;
-    let pass = dispatch::dispatch_due(services, pacing, worker).await?;
+async fn round(
+    services: &Services,
+    settings: &DispatchSettings,
+    worker: &str,
+) -> anyhow::Result<bool> {
+    dispatch::reconcile(services, settings, worker).await?;
+    let pass = dispatch::dispatch_due(services, settings, worker).await?;
     let claimed = pass.sent + pass.failed + pass.skipped + pass.waiting + pass.unknown;
     Ok(claimed as i64 >= PASS_LIMIT)
 }

@@ -10,8 +10,9 @@ use crate::ids::{OrgId, OutboxId};
 use crate::zone::Zone;
 use crate::{with_db, with_tx, with_write};
 
-/// How long a claim holds a row before another worker may reconcile it.
-pub const LEASE_MS: i64 = 60_000;
+/// How long a claim holds a row before another worker may reconcile it, unless configured
+/// (`SWITCHBOARD_OUTBOX_LEASE_SECS`).
+pub const DEFAULT_LEASE_MS: i64 = 60_000;
 
 /// A call or text to send, as its owner asks for it.
 #[derive(Clone, Debug)]
@@ -162,6 +163,7 @@ pub async fn claim_due(
     db: &Db,
     worker: &str,
     now: i64,
+    lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -173,7 +175,7 @@ pub async fn claim_due(
         dialect::skip_locked(db.kind())
     ));
     let mut rows: Vec<OutboxRow> = with_write!(db, c => sqlx::query_as(sql)
-        .bind(worker).bind(now).bind(now + LEASE_MS).bind(limit).fetch_all(c).await)?;
+        .bind(worker).bind(now).bind(now + lease_ms).bind(limit).fetch_all(c).await)?;
     rows.sort_by_key(|r| (r.due_at, r.id));
     Ok(rows)
 }
@@ -186,6 +188,7 @@ pub async fn claim_one(
     id: OutboxId,
     worker: &str,
     now: i64,
+    lease_ms: i64,
 ) -> sqlx::Result<Option<OutboxRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE outbox SET status = 'claimed', claimed_by = $3, claimed_at = $4, lease_until = $5, \
@@ -193,7 +196,7 @@ pub async fn claim_one(
          WHERE org_id = $1 AND id = $2 AND status = 'pending' AND due_at <= $4 RETURNING {COLUMNS}"
     ));
     with_write!(db, c => sqlx::query_as(sql)
-        .bind(org).bind(id).bind(worker).bind(now).bind(now + LEASE_MS).fetch_optional(c).await)
+        .bind(org).bind(id).bind(worker).bind(now).bind(now + lease_ms).fetch_optional(c).await)
 }
 
 /// Claims whose lease lapsed (their worker died or stalled), for reconciliation: each is
@@ -202,6 +205,7 @@ pub async fn take_over_lapsed(
     db: &Db,
     worker: &str,
     now: i64,
+    lease_ms: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -212,7 +216,7 @@ pub async fn take_over_lapsed(
         dialect::skip_locked(db.kind())
     ));
     with_write!(db, c => sqlx::query_as(sql)
-        .bind(worker).bind(now).bind(now + LEASE_MS).bind(limit).fetch_all(c).await)
+        .bind(worker).bind(now).bind(now + lease_ms).bind(limit).fetch_all(c).await)
 }
 
 /// Takes the next slot of pace `key` at or after `now` (one every `interval_ms`), shared by

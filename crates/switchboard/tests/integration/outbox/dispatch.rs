@@ -1,8 +1,8 @@
 use switchboard::contacts::model::consent::{Channel, ConsentSource};
 use switchboard::contacts::store::consent::{self, ConsentEvent};
-use switchboard::telephony::outbox::dispatch::{self, Pacing, Pass};
+use switchboard::telephony::outbox::dispatch::{self, DispatchSettings, Pass};
 use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus, SkipReason};
-use switchboard::telephony::outbox::store::{self, Enqueued, LEASE_MS, NewSend};
+use switchboard::telephony::outbox::store::{self, DEFAULT_LEASE_MS, Enqueued, NewSend};
 use switchboard::zone::Zone;
 use twilio::client::{CreateMessage, ListMessages};
 
@@ -74,7 +74,7 @@ async fn status_of(app: &TestApp, id: switchboard::ids::OutboxId) -> store::Outb
 #[tokio::test]
 async fn texts_leave_a_sender_one_a_second_each_exactly_once() {
     let app = TestApp::spawn().await;
-    let pacing = Pacing::default();
+    let pacing = DispatchSettings::default();
     let recipients = ["+15005550201", "+15005550202", "+15005550203"];
     for (n, to) in recipients.iter().enumerate() {
         enqueue_text(&app, &format!("k{n}"), to, "Meeting at 6").await;
@@ -134,7 +134,7 @@ async fn an_opted_out_number_is_skipped_even_when_it_opted_out_after_the_text_wa
     consent::record(&app.state.db, app.org, &event)
         .await
         .unwrap();
-    let pass = dispatch::dispatch_due(&app.state, &Pacing::default(), "w1")
+    let pass = dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w1")
         .await
         .unwrap();
     assert_eq!(pass.skipped, 1);
@@ -153,7 +153,7 @@ async fn a_text_queued_at_night_waits_for_eight_in_the_morning_in_the_recipients
     // T0 is 14:00 in New York; 22:00 is eight hours later.
     app.advance(8 * 3600);
     let id = enqueue_text(&app, "night", "+15005550205", "Good morning").await;
-    let pass = dispatch::dispatch_due(&app.state, &Pacing::default(), "w1")
+    let pass = dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w1")
         .await
         .unwrap();
     assert_eq!(pass.waiting, 1);
@@ -167,7 +167,7 @@ async fn a_text_queued_at_night_waits_for_eight_in_the_morning_in_the_recipients
             .as_millisecond()
     );
     app.advance(10 * 3600);
-    let pass = dispatch::dispatch_due(&app.state, &Pacing::default(), "w1")
+    let pass = dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w1")
         .await
         .unwrap();
     assert_eq!(pass.sent, 1);
@@ -183,7 +183,9 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
     let never_sent = enqueue_text(&app, "b", "+15005550207", "Never sent").await;
     let now = app.now().as_millisecond();
     // A worker claims both, sends the first to the provider, and dies before recording it.
-    let claimed = store::claim_due(db, "dead-worker", now, 10).await.unwrap();
+    let claimed = store::claim_due(db, "dead-worker", now, DEFAULT_LEASE_MS, 10)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 2);
     let first = CreateMessage {
         to: "+15005550206".into(),
@@ -200,9 +202,19 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
         .unwrap()
         .sid;
     // Nothing happens to them until their lease lapses.
-    assert_eq!(dispatch::reconcile(&app.state, "w2").await.unwrap(), 0);
-    app.advance(LEASE_MS / 1000 + 1);
-    assert_eq!(dispatch::reconcile(&app.state, "w2").await.unwrap(), 2);
+    assert_eq!(
+        dispatch::reconcile(&app.state, &DispatchSettings::default(), "w2")
+            .await
+            .unwrap(),
+        0
+    );
+    app.advance(DEFAULT_LEASE_MS / 1000 + 1);
+    assert_eq!(
+        dispatch::reconcile(&app.state, &DispatchSettings::default(), "w2")
+            .await
+            .unwrap(),
+        2
+    );
     let row = status_of(&app, sent_before_crash).await;
     assert_eq!(
         (row.status, row.provider_sid.as_deref()),
@@ -213,7 +225,7 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
         OutboxStatus::Pending
     );
     for _ in 0..3 {
-        dispatch::dispatch_due(&app.state, &Pacing::default(), "w2")
+        dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w2")
             .await
             .unwrap();
         app.advance(1);

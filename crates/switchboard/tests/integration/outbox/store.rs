@@ -1,6 +1,6 @@
 use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus, SkipReason};
 use switchboard::telephony::outbox::store::{
-    self, EnqueueError, Enqueued, Finish, LEASE_MS, NewSend,
+    self, DEFAULT_LEASE_MS, EnqueueError, Enqueued, Finish, NewSend,
 };
 use switchboard::zone::Zone;
 
@@ -63,7 +63,7 @@ async fn a_due_row_is_claimed_by_one_worker_of_many() {
     let claims = futures::future::join_all((0..8).map(|n| {
         let db = app.state.db.clone();
         async move {
-            store::claim_due(&db, &format!("w{n}"), now, 10)
+            store::claim_due(&db, &format!("w{n}"), now, DEFAULT_LEASE_MS, 10)
                 .await
                 .unwrap()
         }
@@ -81,17 +81,20 @@ async fn only_the_claiming_worker_finishes_a_row_and_a_lapsed_claim_is_taken_ove
     let db = &app.state.db;
     enqueue(&app, &text(&app, "lapse", "Hello")).await.unwrap();
     let now = app.now().as_millisecond();
-    let row = store::claim_due(db, "w1", now, 1).await.unwrap().remove(0);
+    let row = store::claim_due(db, "w1", now, DEFAULT_LEASE_MS, 1)
+        .await
+        .unwrap()
+        .remove(0);
     let sent = Finish::Sent { sid: "SM1" };
     assert!(!store::finish(db, row.id, "w2", &sent, now).await.unwrap());
     // Before the lease ends nobody takes it over; after, one worker does.
     assert!(
-        store::take_over_lapsed(db, "w2", now + LEASE_MS - 1, 10)
+        store::take_over_lapsed(db, "w2", now + DEFAULT_LEASE_MS - 1, DEFAULT_LEASE_MS, 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let taken = store::take_over_lapsed(db, "w2", now + LEASE_MS + 1, 10)
+    let taken = store::take_over_lapsed(db, "w2", now + DEFAULT_LEASE_MS + 1, DEFAULT_LEASE_MS, 10)
         .await
         .unwrap();
     assert_eq!(taken.len(), 1);
@@ -109,14 +112,17 @@ async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancel
     let db = &app.state.db;
     enqueue(&app, &text(&app, "wait", "Hello")).await.unwrap();
     let now = app.now().as_millisecond();
-    let row = store::claim_due(db, "w1", now, 1).await.unwrap().remove(0);
+    let row = store::claim_due(db, "w1", now, DEFAULT_LEASE_MS, 1)
+        .await
+        .unwrap()
+        .remove(0);
     assert!(
         store::release(db, row.id, "w1", now + 5_000, Some(now + 5_000), now)
             .await
             .unwrap()
     );
     assert!(
-        store::claim_due(db, "w1", now + 4_999, 1)
+        store::claim_due(db, "w1", now + 4_999, DEFAULT_LEASE_MS, 1)
             .await
             .unwrap()
             .is_empty()
@@ -129,7 +135,7 @@ async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancel
         (OutboxStatus::Skipped, Some(SkipReason::Cancelled))
     );
     assert!(
-        store::claim_due(db, "w1", now + 10_000, 1)
+        store::claim_due(db, "w1", now + 10_000, DEFAULT_LEASE_MS, 1)
             .await
             .unwrap()
             .is_empty()
