@@ -89,3 +89,18 @@ fn seconds(raw: &Raw, key: &str, default: Duration) -> Result<Duration, ConfigEr
         },
     )
 }
+
+/// `SWITCHBOARD_TRUSTED_PROXIES`: the addresses of reverse proxies in front of the server,
+/// comma-separated. Only a request from one of them has its `X-Forwarded-For` believed.
+pub(super) fn trusted_proxies(raw: &Raw) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    parse(raw, "trusted_proxies", "", |v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| format!("'{a}' is not an IP address like 127.0.0.1 or ::1"))
+            })
+            .collect()
+    })
+}

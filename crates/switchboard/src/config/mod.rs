@@ -84,6 +84,8 @@ pub struct Config {
     pub sqlite_busy_timeout: std::time::Duration,
     /// The HTTP server's timeouts and connection cap.
     pub http: HttpLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits count by it).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub outbound: OutboundSettings,
 }
 
@@ -139,6 +141,7 @@ pub const SETTINGS: &[Setting] = &[
     setting("http_body_timeout_secs", "SWITCHBOARD_HTTP_BODY_TIMEOUT_SECS", "seconds a client may take to send a request's body"),
     setting("http_idle_timeout_secs", "SWITCHBOARD_HTTP_IDLE_TIMEOUT_SECS", "seconds a kept-alive connection may wait for its next request"),
     setting("http_max_connections", "SWITCHBOARD_HTTP_MAX_CONNECTIONS", "connections the server holds at once"),
+    setting("trusted_proxies", "SWITCHBOARD_TRUSTED_PROXIES", "addresses of reverse proxies whose X-Forwarded-For names the client, comma-separated"),
     setting("calls_per_second", "SWITCHBOARD_CALLS_PER_SECOND", "outbound calls a second per Twilio account (default 1)"),
     setting("texts_per_second", "SWITCHBOARD_TEXTS_PER_SECOND", "texts a second per long-code sender number (default 1)"),
     setting("toll_free_texts_per_second", "SWITCHBOARD_TOLL_FREE_TEXTS_PER_SECOND", "texts a second per toll-free sender (default 3)"),
@@ -321,6 +324,7 @@ impl Config {
             workers,
             sqlite_busy_timeout,
             http: HttpLimits::from_raw(raw)?,
+            trusted_proxies: http::trusted_proxies(raw)?,
             outbound: OutboundSettings::from_raw(raw)?,
         })
     }
@@ -329,6 +333,8 @@ impl Config {
     pub fn describe(&self) -> Vec<(&'static str, String)> {
         let mut rows = self.describe_core();
         rows.extend(self.http.describe());
+        let proxies: Vec<String> = self.trusted_proxies.iter().map(|a| a.to_string()).collect();
+        rows.push(("SWITCHBOARD_TRUSTED_PROXIES", proxies.join(",")));
         rows.extend(self.outbound.describe());
         rows
     }

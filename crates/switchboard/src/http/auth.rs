@@ -73,26 +73,59 @@ where
     }
 }
 
-/// The client's address: the TCP peer of the connection (axum's `ConnectInfo`, which
-/// `app::start` serves with). No proxy header (X-Forwarded-For, Forwarded) is believed: there
-/// is no setting naming a proxy to trust, and anyone can send one.
+/// The client's address, for limits counted per client: the TCP peer (the `ConnectInfo`
+/// `app::start` serves with), or, when the peer is a reverse proxy named in
+/// `SWITCHBOARD_TRUSTED_PROXIES`, the address its `X-Forwarded-For` names. Nobody else's
+/// forwarding header is believed: anyone can send one.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientAddr(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    Services: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
-        // Served without connection info (a router called directly), every client is one
-        // client: limits keyed by it then hold for all of them together, never for nobody.
-        Ok(ClientAddr(
-            peer.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
-        ))
+            .map(|ConnectInfo(addr)| addr.ip())
+            // Served without connection info (a router called directly), every client is one
+            // client: limits keyed by it then hold for all of them together, never for nobody.
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let trusted = &Services::from_ref(state).config.trusted_proxies;
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        Ok(ClientAddr(client_of(peer, forwarded, trusted)))
     }
+}
+
+/// The client behind `peer`: `peer` itself unless it is a trusted proxy; then the last
+/// address of `X-Forwarded-For` that is not a trusted proxy (each proxy appends the address
+/// it heard from, so the addresses before it are the client's word, not a proxy's).
+pub fn client_of<'a>(
+    peer: IpAddr,
+    forwarded_for: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(addr) if trusted.contains(&addr) => continue,
+            Ok(addr) => return addr,
+            // A hop we cannot read: stop believing the list there.
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 /// Reads a cookie by name from the request headers.
@@ -149,6 +182,43 @@ impl SessionUser {
             Err(AppError::Forbidden(
                 "the form is stale or was not sent by this site; reload the page",
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_of;
+    use std::net::IpAddr;
+
+    #[test]
+    fn only_a_trusted_proxys_forwarded_for_is_believed_from_the_right() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let cases: [(&str, &[&str], &[IpAddr], &str); 6] = [
+            // No proxy trusted: the peer, whatever the header says.
+            ("10.0.0.1", &["203.0.113.5"], &[], "10.0.0.1"),
+            // The proxy's header names the client.
+            ("10.0.0.1", &["203.0.113.5"], &proxy, "203.0.113.5"),
+            // A client's own forged entry comes before the proxy's: the last untrusted wins.
+            ("10.0.0.1", &["1.2.3.4, 203.0.113.5"], &proxy, "203.0.113.5"),
+            // Two proxies in a chain; headers split across lines.
+            (
+                "10.0.0.1",
+                &["203.0.113.5", "10.0.0.2"],
+                &proxy,
+                "203.0.113.5",
+            ),
+            // Unreadable or missing: the peer.
+            ("10.0.0.1", &["not-an-address"], &proxy, "10.0.0.1"),
+            ("10.0.0.1", &[], &proxy, "10.0.0.1"),
+        ];
+        for (peer, header, trusted, want) in cases {
+            assert_eq!(
+                client_of(ip(peer), header.iter().copied(), trusted),
+                ip(want),
+                "{peer} {header:?}"
+            );
         }
     }
 }

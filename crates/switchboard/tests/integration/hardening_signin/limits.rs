@@ -77,3 +77,51 @@ async fn twenty_failed_sign_ins_from_one_address_block_it_for_every_email() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
+
+/// A client that says, through a proxy's header, that it is `forwarded_for`.
+fn via_proxy(forwarded_for: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_failures_count_per_forwarded_client_not_per_proxy() {
+    let app = crate::support::TestApp::spawn_with(crate::support::TestOptions {
+        env: vec![("SWITCHBOARD_TRUSTED_PROXIES", "127.0.0.1".into())],
+        ..crate::support::TestOptions::default()
+    })
+    .await;
+    let attacker = via_proxy("203.0.113.5");
+    for i in 1..=20 {
+        let email = format!("sprayed-{i}@example.org");
+        let r = sign_in_attempt(&app, &attacker, &email, "Summer2026!").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{email}");
+    }
+    let blocked = sign_in_attempt(&app, &attacker, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The owner comes through the same proxy from another address: not blocked.
+    let owner = via_proxy("198.51.100.7");
+    let r = sign_in_attempt(&app, &owner, OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forwarded_for_header_cannot_dodge_the_limit() {
+    let app = TestApp::spawn().await;
+    for i in 1..=20 {
+        let client = via_proxy(&format!("203.0.113.{i}"));
+        let email = format!("sprayed-{i}@example.org");
+        let r = sign_in_attempt(&app, &client, &email, "Summer2026!").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{email}");
+    }
+    let next = via_proxy("203.0.113.99");
+    let r = sign_in_attempt(&app, &next, "sprayed-21@example.org", "Summer2026!").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
