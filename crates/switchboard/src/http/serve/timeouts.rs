@@ -1,176 +1,25 @@
-//! The HTTP server: an accept loop over hyper's HTTP/1.1 connections, written out because
-//! `axum::serve` sets no timeouts and no cap, so a client could hold a connection (and a file
-//! descriptor) for ever. It applies the configured [`HttpLimits`]:
-//!
-//! - **Connection cap.** Each connection holds a semaphore permit. With none left, a new
-//!   connection is accepted and closed at once (the client may retry), rather than left in
-//!   the kernel's queue where nobody serves it; the connections already held are served.
-//! - **Header timeout.** hyper's `header_read_timeout`, on a timer of our own
-//!   ([`ConnTimer`]): a connection's first request header must arrive within it from the
-//!   connection's start; before each later request the connection may sit idle up to the
-//!   idle timeout, and the header timeout runs from the first byte of that request (as Go's
-//!   and nginx's servers do).
-//! - **Body timeout.** Each request body ([`TimedBody`]) must be complete within it from the
-//!   end of the header; otherwise reading it fails, the handler answers 400 and hyper closes
-//!   the connection. The timer is armed only when the body is not already there, so a
-//!   webhook whose body came with its header costs no timer.
-//! - **Idle timeout.** Between requests (above); and a client that stops reading a response
-//!   for that long is disconnected ([`Watched`]).
-//!
-//! Shutdown: when `shutdown` completes, the loop stops accepting, each connection finishes
-//! the request in hand and closes (hyper's graceful shutdown), and `serve` returns once the
-//! last one has gone.
+//! The timers of one connection (see the module above): hyper's header timer that lets a
+//! kept-alive connection idle before its next request, the socket that notices bytes and a
+//! reader that stopped reading, and the request body with a deadline.
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::extract::ConnectInfo;
 use bytes::Bytes;
 use hyper::body::{Frame, Incoming, SizeHint};
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::net::TcpStream;
 use tokio::time::Sleep;
-use tower::ServiceExt as _;
-
-use crate::config::HttpLimits;
-
-/// Serves `router` on `listener` under `limits` until `shutdown` completes and every
-/// connection has finished. Handlers see the client's address as `ConnectInfo<SocketAddr>`.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    limits: HttpLimits,
-    shutdown: impl Future<Output = ()>,
-) -> io::Result<()> {
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let (stop, stopping) = watch::channel(false);
-    let mut shutdown = pin!(shutdown);
-    // Connections closed at the cap since the last warning, and when that was: at most one
-    // warning a minute, however hard the server is pressed.
-    let (mut refused, mut warned) = (0_u64, None::<Instant>);
-    loop {
-        let (stream, peer) = tokio::select! {
-            () = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    accept_failed(e).await;
-                    continue;
-                }
-            },
-        };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            drop(stream);
-            refused += 1;
-            if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
-                tracing::warn!(
-                    max_connections = limits.max_connections,
-                    refused,
-                    "The server holds as many connections as it may; new ones are closed until one ends."
-                );
-                (refused, warned) = (0, Some(Instant::now()));
-            }
-            continue;
-        };
-        tokio::spawn(serve_connection(
-            stream,
-            peer,
-            router.clone(),
-            limits,
-            stopping.clone(),
-            permit,
-        ));
-    }
-    drop(listener);
-    let _ = stop.send(true);
-    drop(stopping);
-    // Every connection holds a receiver; this completes when the last one has closed.
-    stop.closed().await;
-    Ok(())
-}
-
-/// Accepting fails when the process is out of file descriptors, or when a connection was
-/// reset before it was taken: the latter is the client's business; for the rest, wait a
-/// second rather than spin (as `axum::serve` does).
-async fn accept_failed(e: io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(
-        e.kind(),
-        ConnectionRefused | ConnectionAborted | ConnectionReset
-    ) {
-        return;
-    }
-    tracing::error!(error = %e, "Accepting a connection failed; trying again in a second.");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-}
-
-/// Serves one connection until it ends; its permit (its place under the cap) is given back
-/// then.
-async fn serve_connection(
-    stream: TcpStream,
-    peer: SocketAddr,
-    router: Router,
-    limits: HttpLimits,
-    mut stopping: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
-) {
-    let got_bytes = Arc::new(AtomicBool::new(false));
-    let io = TokioIo::new(Watched {
-        stream,
-        got_bytes: got_bytes.clone(),
-        idle: limits.idle_timeout,
-        stalled: None,
-    });
-    let body_timeout = limits.body_timeout;
-    let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-        let mut request = request.map(|body| TimedBody::new(body, body_timeout));
-        request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request)
-    });
-    let timer = ConnTimer {
-        got_bytes,
-        first: AtomicBool::new(true),
-        header: limits.header_timeout,
-        idle: limits.idle_timeout,
-    };
-    let mut connection = pin!(
-        http1::Builder::new()
-            .timer(timer)
-            .header_read_timeout(limits.header_timeout)
-            .serve_connection(io, service)
-    );
-    let mut stop = pin!(stopping.wait_for(|stop| *stop));
-    let mut stopped = false;
-    loop {
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(client = %peer, error = %e, "A connection ended with an error.");
-                }
-                return;
-            }
-            _ = &mut stop, if !stopped => {
-                stopped = true;
-                connection.as_mut().graceful_shutdown();
-            }
-        }
-    }
-}
 
 /// hyper's timer for one connection, used for its header timeout (the only timer an HTTP/1
 /// server connection asks for). The first request's header gets the header timeout from
 /// the start; later ones wait idle until a byte comes, then get the header timeout.
-struct ConnTimer {
+pub(super) struct ConnTimer {
     /// Set by [`Watched`] whenever bytes arrive.
     got_bytes: Arc<AtomicBool>,
     first: AtomicBool,
@@ -192,6 +41,15 @@ impl hyper::rt::Timer for ConnTimer {
 }
 
 impl ConnTimer {
+    pub(super) fn new(got_bytes: Arc<AtomicBool>, header: Duration, idle: Duration) -> Self {
+        ConnTimer {
+            got_bytes,
+            first: AtomicBool::new(true),
+            header,
+            idle,
+        }
+    }
+
     /// The wait for the next request header, which hyper means to end at `deadline`.
     fn header_wait(&self, deadline: Instant) -> HeaderWait {
         if self.first.swap(false, Ordering::Relaxed) {
@@ -238,7 +96,7 @@ impl hyper::rt::Sleep for HeaderWait {}
 
 /// A connection's socket, noting when bytes arrive (for [`ConnTimer`]) and ending the
 /// connection when a write stays blocked for the idle timeout (a client not reading).
-struct Watched {
+pub(super) struct Watched {
     stream: TcpStream,
     got_bytes: Arc<AtomicBool>,
     idle: Duration,
@@ -247,6 +105,15 @@ struct Watched {
 }
 
 impl Watched {
+    pub(super) fn new(stream: TcpStream, got_bytes: Arc<AtomicBool>, idle: Duration) -> Self {
+        Watched {
+            stream,
+            got_bytes,
+            idle,
+            stalled: None,
+        }
+    }
+
     fn watch_write<T>(
         &mut self,
         cx: &mut Context<'_>,
@@ -325,7 +192,7 @@ pub struct TimedBody {
 }
 
 impl TimedBody {
-    fn new(body: Incoming, timeout: Duration) -> Self {
+    pub(super) fn new(body: Incoming, timeout: Duration) -> Self {
         TimedBody {
             body,
             deadline: tokio::time::Instant::now() + timeout,
@@ -371,6 +238,8 @@ impl hyper::body::Body for TimedBody {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::pin;
+
     use super::*;
 
     /// How far `wait`'s deadline is from now, in whole seconds.
