@@ -18,6 +18,11 @@ pub struct Rate {
 pub struct BadRate(pub f64);
 
 impl Rate {
+    /// Twilio's default for a long code's texts and an account's calls.
+    pub const ONE_A_SECOND: Rate = Rate {
+        interval: SignedDuration::from_secs(1),
+    };
+
     /// Longest and shortest intervals a rate may have: one send in 1,000 s, 1,000 a second.
     const SLOWEST: f64 = 0.001;
     const FASTEST: f64 = 1000.0;
@@ -36,15 +41,6 @@ impl Rate {
     pub fn sends_per_second(&self) -> f64 {
         1.0 / self.interval.as_secs_f64()
     }
-}
-
-/// Twilio's default rates for a sender number, by kind: long codes 1 text a second, toll-free
-/// 3, short codes 100. Calls: 1 a second per account.
-pub mod defaults {
-    pub const CALLS_PER_SECOND: f64 = 1.0;
-    pub const LONG_CODE_TEXTS_PER_SECOND: f64 = 1.0;
-    pub const TOLL_FREE_TEXTS_PER_SECOND: f64 = 3.0;
-    pub const SHORT_CODE_TEXTS_PER_SECOND: f64 = 100.0;
 }
 
 /// The kinds of sender number, which carriers let send at different rates.

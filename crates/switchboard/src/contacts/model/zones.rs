@@ -47,6 +47,14 @@ const SINGLE_ZONE_COUNTRIES: &[(&str, &str)] = &[
     ("91", "Asia/Kolkata"),
 ];
 
+/// The zone rules fall back to when neither the recipient nor their number gives one and
+/// whoever asked names none (an API text without `time_zone`, an inbound text from +1).
+pub const FALLBACK_ZONE: &str = "America/New_York";
+
+pub fn fallback_zone() -> Zone {
+    Zone::parse(FALLBACK_ZONE).expect("the fallback zone is an IANA zone")
+}
+
 /// The zone of the country `e164` (a `+`-prefixed number) belongs to, when that country has
 /// only one.
 pub fn zone_of_number(e164: &str) -> Option<Zone> {

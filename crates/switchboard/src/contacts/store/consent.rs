@@ -5,7 +5,7 @@
 use crate::contacts::model::consent::{Channel, ConsentSource};
 use crate::db::{Db, Tx};
 use crate::ids::OrgId;
-use crate::{with_db, with_tx, with_write};
+use crate::{with_db, with_tx};
 
 /// One change of a number's consent.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -23,9 +23,9 @@ const INSERT: &str = "INSERT INTO consent_events (org_id, phone, channel, opted_
 
 /// Records that `phone` opted in (`true`) or out on `channel`.
 pub async fn record(db: &Db, org: OrgId, event: &ConsentEvent) -> sqlx::Result<()> {
-    with_write!(db, c => sqlx::query(INSERT)
-        .bind(org).bind(&event.phone).bind(event.channel).bind(event.opted_in).bind(event.source)
-        .bind(&event.note).bind(event.created_at).execute(c).await.map(|_| ()))
+    let mut tx = db.write().await?;
+    record_in(&mut tx, org, event).await?;
+    tx.commit().await
 }
 
 /// [`record`] inside the caller's transaction.

@@ -12,18 +12,20 @@ use axum::extract::{FromRef, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use twilio::segments::MAX_BODY_CHARS;
 use twilio::twiml::MessagingResponse;
 use twilio::webhook::InboundMessage;
 
 use self::store::InboxRow;
 use crate::contacts::model::consent::{self, Channel, ConsentSource, ReplyKind};
+use crate::contacts::model::zones::{fallback_zone, recipient_zone};
 use crate::contacts::store::consent::ConsentEvent;
 use crate::http::idempotency::Answers;
 use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
 use crate::http::{AppError, AppResult};
+use crate::limits;
 use crate::services::Services;
 use crate::telephony::SigningKeys;
-use crate::zone::Zone;
 
 pub const INBOUND_PATH: &str = "/twilio/messages/inbound";
 
@@ -51,25 +53,22 @@ async fn inbound(State(services): State<Services>, req: TwilioRequest) -> AppRes
         );
         return Ok(messaging(MessagingResponse::new()));
     };
-    if text.body.chars().count() > crate::telephony::outbox::api::BODY_CHARS {
-        return Err(AppError::field("Body", "must be at most 1600 characters"));
+    if text.body.chars().count() > MAX_BODY_CHARS {
+        let limit = format!("must be at most {MAX_BODY_CHARS} characters");
+        return Err(AppError::field("Body", limit));
     }
     for (field, value, max) in [
         ("From", &text.from, 32),
         ("To", &text.to, 32),
         ("MessageSid", &text.message_sid, 64),
     ] {
-        if value.is_empty() || value.chars().count() > max {
-            return Err(AppError::field(
-                field,
-                format!("must be 1 to {max} characters"),
-            ));
+        if limits::text(field, value, max)?.is_empty() {
+            return Err(AppError::field(field, "is required"));
         }
     }
     let reply = consent::classify(&text.body);
     let now = services.clock.now();
-    let zone = crate::contacts::model::zones::zone_of_number(&text.from)
-        .unwrap_or_else(|| Zone::parse(crate::telephony::outbox::api::DEFAULT_ZONE).expect("zone"));
+    let zone = recipient_zone(None, &text.from, &fallback_zone());
     let review_by = (reply.kind == ReplyKind::Review)
         .then(|| consent::revocation_deadline(now, &zone).to_string());
     let opted_in = match reply.kind {

@@ -15,16 +15,14 @@ use super::model::{OutboxKind, OutboxStatus, SkipReason};
 use super::store::{self, EnqueueError, Enqueued, NewSend, OutboxRow};
 use crate::accounts::Role;
 use crate::accounts::numbers::list_numbers;
+use crate::contacts::model::zones::fallback_zone;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::services::Services;
 use crate::zone::Zone;
+use twilio::segments::MAX_BODY_CHARS;
 
 /// The header a client repeats to make a retried request safe.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// The longest text (ten SMS segments of 160 characters).
-pub const BODY_CHARS: usize = 1600;
-/// The zone used for a recipient's quiet hours when neither the request nor the number says.
-pub const DEFAULT_ZONE: &str = "America/New_York";
 
 pub fn router() -> Router<Services> {
     Router::new().route("/api/v1/messages", post(send_message))
@@ -104,7 +102,7 @@ pub async fn send_message(
     let from = sender(&services, caller.org, new.from.as_deref()).await?;
     let zone = match new.time_zone.as_deref() {
         Some(z) => Zone::parse(z).map_err(|e| AppError::field("time_zone", e.to_string()))?,
-        None => Zone::parse(DEFAULT_ZONE).expect("the default zone exists"),
+        None => fallback_zone(),
     };
     let now = services.clock.now_ms();
     let send = NewSend {
@@ -172,10 +170,10 @@ fn text_body(body: &str) -> AppResult<String> {
     if body.trim().is_empty() {
         return Err(AppError::field("body", "is required"));
     }
-    if body.chars().count() > BODY_CHARS {
+    if body.chars().count() > MAX_BODY_CHARS {
         return Err(AppError::field(
             "body",
-            format!("must be at most {BODY_CHARS} characters"),
+            format!("must be at most {MAX_BODY_CHARS} characters"),
         ));
     }
     if let Some(c) = body

@@ -20,7 +20,7 @@ use crate::contacts::model::quiet_hours::QuietHours;
 use crate::contacts::model::zones::recipient_zone;
 use crate::contacts::store::consent;
 use crate::services::Services;
-use crate::telephony::pacing::{NumberKind, Rate, defaults, number_kind};
+use crate::telephony::pacing::{NumberKind, Rate, number_kind};
 use crate::telephony::{Owner, place_call, send_text};
 use crate::zone::Zone;
 
@@ -42,33 +42,26 @@ pub struct DispatchSettings {
 }
 
 impl Default for DispatchSettings {
+    /// The configuration's defaults: Twilio's rates, 08:00-21:00, a 60 s lease.
     fn default() -> DispatchSettings {
-        let rate = |r| Rate::per_second(r).expect("a default rate is valid");
-        DispatchSettings {
-            calls: rate(defaults::CALLS_PER_SECOND),
-            long_code_texts: rate(defaults::LONG_CODE_TEXTS_PER_SECOND),
-            toll_free_texts: rate(defaults::TOLL_FREE_TEXTS_PER_SECOND),
-            short_code_texts: rate(defaults::SHORT_CODE_TEXTS_PER_SECOND),
-            quiet_hours: QuietHours::default(),
-            lease_ms: store::DEFAULT_LEASE_MS,
-        }
+        DispatchSettings::from_config(&crate::config::OutboundSettings::default())
     }
 }
 
 impl DispatchSettings {
     /// The rates and window configured (`SWITCHBOARD_*_PER_SECOND`, `SWITCHBOARD_QUIET_HOURS`).
     pub fn from_config(settings: &crate::config::OutboundSettings) -> DispatchSettings {
-        // The configuration checked the bounds `Rate` needs; a value outside them keeps
-        // Twilio's default rather than stopping the dispatcher.
-        let d = DispatchSettings::default();
-        let rate = |r: f64, default: Rate| Rate::per_second(r).unwrap_or(default);
+        // The configuration checks the bounds `Rate` and `QuietHours` need; a value outside
+        // them (a hand-built settings value) becomes one a second, or 08:00-21:00, rather than
+        // stopping the dispatcher.
+        let rate = |r: f64| Rate::per_second(r).unwrap_or(Rate::ONE_A_SECOND);
         let (opens, closes) = settings.quiet_hours;
         DispatchSettings {
-            calls: rate(settings.calls_per_second, d.calls),
-            long_code_texts: rate(settings.long_code_texts_per_second, d.long_code_texts),
-            toll_free_texts: rate(settings.toll_free_texts_per_second, d.toll_free_texts),
-            short_code_texts: rate(settings.short_code_texts_per_second, d.short_code_texts),
-            quiet_hours: QuietHours::new(opens, closes).unwrap_or(d.quiet_hours),
+            calls: rate(settings.calls_per_second),
+            long_code_texts: rate(settings.long_code_texts_per_second),
+            toll_free_texts: rate(settings.toll_free_texts_per_second),
+            short_code_texts: rate(settings.short_code_texts_per_second),
+            quiet_hours: QuietHours::new(opens, closes).unwrap_or_default(),
             lease_ms: (settings.lease_secs * 1000.0) as i64,
         }
     }
@@ -278,10 +271,7 @@ pub async fn reconcile(
     let mut settled = 0;
     for row in &rows {
         let since = row.claimed_at.unwrap_or(row.created_at);
-        let found = match row.kind {
-            OutboxKind::Text => find_message(services, row, since).await?,
-            OutboxKind::Call => find_call(services, row, since).await?,
-        };
+        let found = provider_record(services, row, since).await?;
         let done = match found {
             Some(sid) => {
                 tracing::info!(outbox.id = %row.id, sid, "a lapsed claim had been sent");
@@ -303,51 +293,49 @@ pub async fn reconcile(
     Ok(settled)
 }
 
-/// The SID of a message to the row's recipient from its sender with its body, created at or
-/// after `since` (ms), if the provider has one.
-async fn find_message(
+/// The SID of the provider's record of `row`'s send, if it has one: a text to the row's
+/// recipient from its sender with its body, or a call between them, dated no earlier than
+/// `since` (ms, less the clock skew).
+async fn provider_record(
     services: &Services,
     row: &OutboxRow,
     since: i64,
 ) -> anyhow::Result<Option<String>> {
-    let page = services
-        .telephony
-        .client()
-        .list_messages(&ListMessages {
-            to: Some(row.recipient.clone()),
-            from: Some(row.sender.clone()),
-            page_size: Some(100),
-            ..ListMessages::default()
-        })
-        .await?;
-    Ok(page
-        .messages
+    let client = services.telephony.client();
+    let (to, from) = (Some(row.recipient.clone()), Some(row.sender.clone()));
+    let sends: Vec<(String, Option<String>)> = match row.kind {
+        OutboxKind::Text => {
+            let query = ListMessages {
+                to,
+                from,
+                page_size: Some(100),
+                ..ListMessages::default()
+            };
+            let page = client.list_messages(&query).await?;
+            page.messages
+                .into_iter()
+                .filter(|m| Some(m.body.as_str()) == row.body.as_deref())
+                .map(|m| (m.sid, m.date_created))
+                .collect()
+        }
+        OutboxKind::Call => {
+            let query = ListCalls {
+                to,
+                from,
+                page_size: Some(100),
+                ..ListCalls::default()
+            };
+            let page = client.list_calls(&query).await?;
+            page.calls
+                .into_iter()
+                .map(|c| (c.sid, c.date_created))
+                .collect()
+        }
+    };
+    Ok(sends
         .into_iter()
-        .filter(|m| Some(m.body.as_str()) == row.body.as_deref())
-        .find(|m| created_at_or_after(m.date_created.as_deref(), since))
-        .map(|m| m.sid))
-}
-
-async fn find_call(
-    services: &Services,
-    row: &OutboxRow,
-    since: i64,
-) -> anyhow::Result<Option<String>> {
-    let page = services
-        .telephony
-        .client()
-        .list_calls(&ListCalls {
-            to: Some(row.recipient.clone()),
-            from: Some(row.sender.clone()),
-            page_size: Some(100),
-            ..ListCalls::default()
-        })
-        .await?;
-    Ok(page
-        .calls
-        .into_iter()
-        .find(|c| created_at_or_after(c.date_created.as_deref(), since))
-        .map(|c| c.sid))
+        .find(|(_, date)| created_at_or_after(date.as_deref(), since))
+        .map(|(sid, _)| sid))
 }
 
 /// How far before a claim a provider's record may be dated and still be the claim's send: our

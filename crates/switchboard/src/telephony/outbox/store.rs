@@ -10,10 +10,6 @@ use crate::ids::{OrgId, OutboxId};
 use crate::zone::Zone;
 use crate::{with_db, with_tx, with_write};
 
-/// How long a claim holds a row before another worker may reconcile it, unless configured
-/// (`SWITCHBOARD_OUTBOX_LEASE_SECS`).
-pub const DEFAULT_LEASE_MS: i64 = 60_000;
-
 /// A call or text to send, as its owner asks for it.
 #[derive(Clone, Debug)]
 pub struct NewSend<'a> {

@@ -2,7 +2,7 @@ use switchboard::contacts::model::consent::{Channel, ConsentSource};
 use switchboard::contacts::store::consent::{self, ConsentEvent};
 use switchboard::telephony::outbox::dispatch::{self, DispatchSettings, Pass};
 use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus, SkipReason};
-use switchboard::telephony::outbox::store::{self, DEFAULT_LEASE_MS, Enqueued, NewSend};
+use switchboard::telephony::outbox::store::{self, Enqueued, NewSend};
 use switchboard::zone::Zone;
 use twilio::client::{CreateMessage, ListMessages};
 
@@ -183,7 +183,7 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
     let never_sent = enqueue_text(&app, "b", "+15005550207", "Never sent").await;
     let now = app.now().as_millisecond();
     // A worker claims both, sends the first to the provider, and dies before recording it.
-    let claimed = store::claim_due(db, "dead-worker", now, DEFAULT_LEASE_MS, 10)
+    let claimed = store::claim_due(db, "dead-worker", now, lease(), 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 2);
@@ -208,7 +208,7 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
             .unwrap(),
         0
     );
-    app.advance(DEFAULT_LEASE_MS / 1000 + 1);
+    app.advance(lease() / 1000 + 1);
     assert_eq!(
         dispatch::reconcile(&app.state, &DispatchSettings::default(), "w2")
             .await
@@ -236,4 +236,9 @@ async fn a_claim_whose_worker_died_is_settled_by_the_providers_record_never_sent
         vec!["Never sent".to_string()]
     );
     app.stop().await;
+}
+
+/// The claim's lease the dispatcher has by default.
+fn lease() -> i64 {
+    switchboard::telephony::outbox::dispatch::DispatchSettings::default().lease_ms
 }

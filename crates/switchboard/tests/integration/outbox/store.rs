@@ -1,7 +1,5 @@
 use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus, SkipReason};
-use switchboard::telephony::outbox::store::{
-    self, DEFAULT_LEASE_MS, EnqueueError, Enqueued, Finish, NewSend,
-};
+use switchboard::telephony::outbox::store::{self, EnqueueError, Enqueued, Finish, NewSend};
 use switchboard::zone::Zone;
 
 use crate::support::TestApp;
@@ -63,7 +61,7 @@ async fn a_due_row_is_claimed_by_one_worker_of_many() {
     let claims = futures::future::join_all((0..8).map(|n| {
         let db = app.state.db.clone();
         async move {
-            store::claim_due(&db, &format!("w{n}"), now, DEFAULT_LEASE_MS, 10)
+            store::claim_due(&db, &format!("w{n}"), now, lease(), 10)
                 .await
                 .unwrap()
         }
@@ -81,7 +79,7 @@ async fn only_the_claiming_worker_finishes_a_row_and_a_lapsed_claim_is_taken_ove
     let db = &app.state.db;
     enqueue(&app, &text(&app, "lapse", "Hello")).await.unwrap();
     let now = app.now().as_millisecond();
-    let row = store::claim_due(db, "w1", now, DEFAULT_LEASE_MS, 1)
+    let row = store::claim_due(db, "w1", now, lease(), 1)
         .await
         .unwrap()
         .remove(0);
@@ -89,12 +87,12 @@ async fn only_the_claiming_worker_finishes_a_row_and_a_lapsed_claim_is_taken_ove
     assert!(!store::finish(db, row.id, "w2", &sent, now).await.unwrap());
     // Before the lease ends nobody takes it over; after, one worker does.
     assert!(
-        store::take_over_lapsed(db, "w2", now + DEFAULT_LEASE_MS - 1, DEFAULT_LEASE_MS, 10)
+        store::take_over_lapsed(db, "w2", now + lease() - 1, lease(), 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let taken = store::take_over_lapsed(db, "w2", now + DEFAULT_LEASE_MS + 1, DEFAULT_LEASE_MS, 10)
+    let taken = store::take_over_lapsed(db, "w2", now + lease() + 1, lease(), 10)
         .await
         .unwrap();
     assert_eq!(taken.len(), 1);
@@ -112,7 +110,7 @@ async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancel
     let db = &app.state.db;
     enqueue(&app, &text(&app, "wait", "Hello")).await.unwrap();
     let now = app.now().as_millisecond();
-    let row = store::claim_due(db, "w1", now, DEFAULT_LEASE_MS, 1)
+    let row = store::claim_due(db, "w1", now, lease(), 1)
         .await
         .unwrap()
         .remove(0);
@@ -122,7 +120,7 @@ async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancel
             .unwrap()
     );
     assert!(
-        store::claim_due(db, "w1", now + 4_999, DEFAULT_LEASE_MS, 1)
+        store::claim_due(db, "w1", now + 4_999, lease(), 1)
             .await
             .unwrap()
             .is_empty()
@@ -135,7 +133,7 @@ async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancel
         (OutboxStatus::Skipped, Some(SkipReason::Cancelled))
     );
     assert!(
-        store::claim_due(db, "w1", now + 10_000, DEFAULT_LEASE_MS, 1)
+        store::claim_due(db, "w1", now + 10_000, lease(), 1)
             .await
             .unwrap()
             .is_empty()
@@ -175,4 +173,9 @@ async fn a_pace_gives_every_caller_its_own_slot_one_interval_apart() {
         later + 100
     );
     app.stop().await;
+}
+
+/// The claim's lease the dispatcher has by default.
+fn lease() -> i64 {
+    switchboard::telephony::outbox::dispatch::DispatchSettings::default().lease_ms
 }
