@@ -103,7 +103,6 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::outbox::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
-        .merge(telephony::inbound::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router(&state))
         .fallback(ops::not_found)

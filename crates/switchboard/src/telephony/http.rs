@@ -1,5 +1,6 @@
 //! Twilio-facing routes of the telephony shell: call and message status callbacks, signed
-//! with the token of the organisation their URL names (`TwilioRequest` reads `org` first).
+//! with the token of the organisation their URL names (`TwilioRequest` reads `org` first),
+//! and inbound texts (`inbound`), signed with the token of the organisation owning `To`.
 
 use axum::Router;
 use axum::extract::{FromRef, Query, State};
@@ -26,7 +27,8 @@ where
     twilio_routes(
         Router::new()
             .route("/twilio/calls/status", post(call_status))
-            .route("/twilio/messages/status", post(message_status)),
+            .route("/twilio/messages/status", post(message_status))
+            .route(super::inbound::INBOUND_PATH, post(super::inbound::inbound)),
     )
 }
 

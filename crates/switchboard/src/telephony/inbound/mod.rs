@@ -7,11 +7,9 @@
 
 pub mod store;
 
-use axum::Router;
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use twilio::segments::MAX_BODY_CHARS;
 use twilio::twiml::MessagingResponse;
 use twilio::webhook::InboundMessage;
@@ -20,12 +18,10 @@ use self::store::InboxRow;
 use crate::contacts::model::consent::{self, Channel, ConsentSource, ReplyKind};
 use crate::contacts::model::zones::{fallback_zone, recipient_zone};
 use crate::contacts::store::consent::ConsentEvent;
-use crate::http::idempotency::Answers;
-use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
+use crate::http::twilio_signature::TwilioRequest;
 use crate::http::{AppError, AppResult};
 use crate::limits;
 use crate::services::Services;
-use crate::telephony::SigningKeys;
 
 pub const INBOUND_PATH: &str = "/twilio/messages/inbound";
 
@@ -34,17 +30,8 @@ pub const OPTED_OUT_REPLY: &str = "You are unsubscribed and will receive no more
 /// Our confirmation when we, not the carrier, opted someone back in.
 pub const OPTED_IN_REPLY: &str = "You are subscribed again. Reply STOP to unsubscribe.";
 
-pub fn router<S>() -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-    Services: FromRef<S>,
-    SigningKeys: FromRef<S>,
-    Answers: FromRef<S>,
-{
-    twilio_routes(Router::new().route(INBOUND_PATH, post(inbound)))
-}
-
-async fn inbound(State(services): State<Services>, req: TwilioRequest) -> AppResult<Response> {
+/// Handles a text to one of the organisation's numbers (`telephony::http` routes it).
+pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> AppResult<Response> {
     let text = InboundMessage::from_pairs(&req.params)?;
     let Some(org) = req.org() else {
         tracing::warn!(
