@@ -30,6 +30,7 @@ pub struct AppState {
     pub signing_keys: SigningKeys,
     pub webhook_answers: http::idempotency::Answers,
     pub registry: Registry,
+    pub owners: telephony::numbers::Owners,
 }
 
 /// The dashboard reads the services as `state.db`, `state.clock` and so on.
@@ -71,6 +72,7 @@ impl AppState {
         let webhook_answers = http::idempotency::Answers::default();
         let hotline = hotline::Hotline::start(&services, &signing_keys, &webhook_answers)?;
         let registry = extra(registry(&hotline));
+        let owners = owners(&hotline);
         Ok(AppState {
             services,
             hotline,
@@ -78,6 +80,7 @@ impl AppState {
             signing_keys,
             webhook_answers,
             registry,
+            owners,
         })
     }
 
@@ -96,6 +99,16 @@ pub fn registry(hotline: &hotline::Hotline) -> Registry {
         .register::<hotline::jobs::reminders::SendShiftReminders>(())
 }
 
+/// The job that serves each kind of number owner (the kinds with no job yet answer "not in
+/// service").
+pub fn owners(hotline: &hotline::Hotline) -> telephony::numbers::Owners {
+    use telephony::numbers::OwnerKind;
+    telephony::numbers::Owners::default().register(
+        OwnerKind::HotlineLine,
+        hotline::numbers::LineNumbers::new(hotline),
+    )
+}
+
 /// The route table.
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -103,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::outbox::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
+        .merge(telephony::numbers::api::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router(&state))
         .fallback(ops::not_found)

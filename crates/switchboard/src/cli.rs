@@ -349,6 +349,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     crate::jobs::maintenance::ensure_schedules(&state).await?;
     crate::hotline::jobs::reminders::ensure_schedules(&state).await?;
     crate::hotline::provision::provision_all_simulated(&state).await?;
+    crate::telephony::numbers::provision::provision_all_simulated(&state, &state.owners).await?;
     if let Some((email, password)) = app::bootstrap(&state).await? {
         println!("Created organisation 'default' with owner {email}.");
         match password {

@@ -68,11 +68,7 @@ pub async fn run(ctx: &Ctx, report: &mut Report) {
         "B makes a line on A's number (API)",
         taken.map(|a| discreet(&a)),
     );
-    let fields = [
-        ("e164", A_COMMUNITY_NUMBER),
-        ("friendly_name", "Ours now"),
-        ("purpose", ""),
-    ];
+    let fields = [("e164", A_COMMUNITY_NUMBER), ("friendly_name", "Ours now")];
     let taken = ctx.b_web.post("/settings/numbers", &fields).await;
     report.record(
         7,

@@ -26,7 +26,6 @@ pub fn router() -> Router<Services> {
         .route("/api/v1/tokens/{id}", axum::routing::delete(revoke_token))
         .route("/api/v1/jobs", get(list_jobs))
         .route("/api/v1/jobs/{id}/retry", post(retry_job))
-        .merge(super::numbers::router())
 }
 
 #[utoipa::path(get, path = "/api/v1/people", tag = "accounts", security(("bearer" = [])),

@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod model;
-pub mod numbers;
 pub mod rules;
 pub mod secrets;
 pub mod signin;

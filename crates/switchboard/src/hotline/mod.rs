@@ -15,6 +15,7 @@ pub mod input;
 pub mod jobs;
 pub mod model;
 pub mod notices;
+pub mod numbers;
 pub mod provision;
 pub mod rostering;
 pub mod store;
@@ -64,13 +65,15 @@ impl Hotline {
 }
 
 /// What follows every save of a line, from the API or the dashboard: its reminder schedule
-/// moves with it, and in simulated mode its number is pointed at our voice webhook.
+/// moves with it, it owns its number when that is registered and free, and in simulated mode
+/// its number is pointed at our voice webhook.
 pub async fn after_line_saved(
     state: &Services,
     org: OrgId,
     line: &store::lines::Line,
 ) -> AppResult<()> {
     jobs::reminders::sync_line(state, org, line).await?;
+    numbers::claim_own_number(state, org, line).await?;
     provision::after_save(state, line).await;
     Ok(())
 }

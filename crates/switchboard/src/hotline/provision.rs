@@ -3,9 +3,9 @@
 //!
 //! Live: the number must already be in the account (we never buy one); its voice URL is
 //! updated. Simulated: the simulator forgets its numbers on restart, so a missing number is
-//! created.
+//! created. A registered number a line owns is pointed at the numbers' inbound webhook instead
+//! (`telephony::numbers::provision`), which hands its calls to the line just the same.
 
-use anyhow::Context as _;
 use twilio::Method;
 use twilio::client::IncomingPhoneNumberParams;
 
@@ -15,6 +15,7 @@ use super::store::lines::{self, Line};
 use crate::accounts::OrgId;
 use crate::config::TelephonyMode;
 use crate::services::Services;
+use crate::telephony::numbers::provision::point;
 
 /// The voice URL a line's number should have.
 pub fn voice_url(state: &Services, line: &Line) -> String {
@@ -25,9 +26,8 @@ pub fn voice_url(state: &Services, line: &Line) -> String {
     state.config.public_url_for(path)
 }
 
-/// Points `line`'s number at our voice URL.
+/// Points `line`'s number at our voice URL (`telephony::numbers::provision::point`).
 pub async fn provision(state: &Services, line: &Line) -> anyhow::Result<()> {
-    let client = state.telephony.client();
     let url = voice_url(state, line);
     let params = IncomingPhoneNumberParams {
         voice_url: Some(url.clone()),
@@ -36,40 +36,7 @@ pub async fn provision(state: &Services, line: &Line) -> anyhow::Result<()> {
         status_callback_method: Some(Method::Post),
         ..IncomingPhoneNumberParams::default()
     };
-    let page = client
-        .list_incoming_phone_numbers(Some(&line.phone_number))
-        .await
-        .with_context(|| format!("cannot list the number {}", line.phone_number))?;
-    match page
-        .incoming_phone_numbers
-        .iter()
-        .find(|n| n.phone_number == line.phone_number)
-    {
-        Some(number)
-            if number.voice_url.as_deref() == Some(url.as_str())
-                && number.status_callback == params.status_callback => {}
-        Some(number) => {
-            client
-                .update_incoming_phone_number(&number.sid, &params)
-                .await
-                .with_context(|| format!("cannot update the number {}", line.phone_number))?;
-        }
-        None if state.telephony.mode == TelephonyMode::Simulated => {
-            let create = IncomingPhoneNumberParams {
-                phone_number: Some(line.phone_number.clone()),
-                friendly_name: Some(line.name.clone()),
-                ..params
-            };
-            client
-                .create_incoming_phone_number(&create)
-                .await
-                .with_context(|| format!("cannot add the number {}", line.phone_number))?;
-        }
-        None => anyhow::bail!(
-            "{} is not a number of this Twilio account; buy it first, then save the line again",
-            line.phone_number
-        ),
-    }
+    point(state, &line.phone_number, &line.name, params).await?;
     tracing::info!(
         line.id = %line.id,
         number = line.phone_number,

@@ -60,6 +60,17 @@ impl TwilioRequest {
     pub fn org(&self) -> Option<OrgId> {
         self.org
     }
+
+    /// A request as if checked for `org` (unit tests of handlers' parts).
+    #[cfg(test)]
+    pub fn for_tests(org: Option<OrgId>, params: Vec<(String, String)>) -> TwilioRequest {
+        TwilioRequest {
+            url: String::new(),
+            params,
+            json_body: None,
+            org,
+        }
+    }
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

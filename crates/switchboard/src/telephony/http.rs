@@ -1,6 +1,7 @@
 //! Twilio-facing routes of the telephony shell: call and message status callbacks, signed
 //! with the token of the organisation their URL names (`TwilioRequest` reads `org` first),
-//! and inbound texts (`inbound`), signed with the token of the organisation owning `To`.
+//! and inbound calls (`numbers::dispatch`) and texts (`inbound`) to the organisation's numbers,
+//! signed with the token of the organisation owning `To` and handed to the number's owner.
 
 use axum::Router;
 use axum::extract::{FromRef, Query, State};
@@ -16,6 +17,7 @@ use crate::http::idempotency::Answers;
 use crate::http::twilio_signature::{TwilioRequest, twilio_routes};
 use crate::services::Services;
 use crate::telephony::SigningKeys;
+use crate::telephony::numbers::{Owners, VOICE_INBOUND_PATH};
 
 pub fn router<S>() -> Router<S>
 where
@@ -23,12 +25,14 @@ where
     Services: FromRef<S>,
     SigningKeys: FromRef<S>,
     Answers: FromRef<S>,
+    Owners: FromRef<S>,
 {
     twilio_routes(
         Router::new()
             .route("/twilio/calls/status", post(call_status))
             .route("/twilio/messages/status", post(message_status))
-            .route(super::inbound::INBOUND_PATH, post(super::inbound::inbound)),
+            .route(super::inbound::INBOUND_PATH, post(super::inbound::inbound))
+            .route(VOICE_INBOUND_PATH, post(super::numbers::dispatch::voice)),
     )
 }
 

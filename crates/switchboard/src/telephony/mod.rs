@@ -8,6 +8,7 @@
 pub mod http;
 pub mod inbound;
 pub mod ledger;
+pub mod numbers;
 mod outbound;
 pub mod outbox;
 pub mod pacing;

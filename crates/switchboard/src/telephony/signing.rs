@@ -97,6 +97,15 @@ impl SigningKeys {
         Ok(found)
     }
 
+    /// Forgets what is known of `number`, so the next webhook to it asks the database (this
+    /// process registered or removed it). Other processes of a fleet learn it at their next
+    /// load, at most [`FRESH_FOR`] later.
+    pub fn forget_number(&self, number: &str) {
+        if let Ok(mut known) = self.0.known.write() {
+            known.numbers.remove(number);
+        }
+    }
+
     /// The organisation of hotline line `line`.
     pub async fn owner_of_line(&self, line: LineId) -> StoreResult<Option<OrgId>> {
         if let Some(org) = self.read(|k| k.lines.get(&line).copied()) {

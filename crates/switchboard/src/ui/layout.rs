@@ -36,6 +36,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/people", "People"),
     ("/settings", "Settings"),
     ("/outbox", "Outbox"),
+    ("/inbox", "Inbox"),
     ("/jobs", "Jobs"),
 ];
 

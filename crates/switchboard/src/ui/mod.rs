@@ -6,6 +6,7 @@
 pub mod demo;
 mod guard;
 mod hotline;
+mod inbox;
 mod jobs;
 mod layout;
 mod login;
@@ -33,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(settings::router())
         .merge(tokens::router())
         .merge(outbox::router())
+        .merge(inbox::router())
         .merge(jobs::router());
     guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
 }

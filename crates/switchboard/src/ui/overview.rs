@@ -8,9 +8,10 @@ use maud::{Markup, html};
 use super::layout::page;
 use super::placeholders::JOBS;
 use super::web::{UiError, User};
-use crate::accounts::{numbers, store};
+use crate::accounts::store;
 use crate::app::AppState;
 use crate::jobs::JobState;
+use crate::telephony::numbers;
 use crate::{jobs, notify};
 
 pub fn router() -> Router<AppState> {
@@ -23,7 +24,7 @@ const OUTBOX_WINDOW: i64 = 500;
 async fn overview(State(state): State<AppState>, User(session): User) -> Result<Markup, UiError> {
     let org = store::find_org(&state.db, session.org).await?;
     let people = store::list_people(&state.db, session.org).await?.len();
-    let numbers = numbers::list_numbers(&state.db, session.org).await?.len();
+    let numbers = numbers::store::list(&state.db, session.org).await?.len();
     let counts = jobs::store::count_by_state(&state.db, Some(session.org)).await?;
     let count = |s: JobState| counts.iter().find(|(n, _)| *n == s).map_or(0, |(_, n)| *n);
     let emails = notify::store::list(&state.db, session.org, OUTBOX_WINDOW).await?;

@@ -11,10 +11,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{FieldError, csrf, form_error, page};
-use super::numbers::{NumberForm, numbers_section};
+use super::numbers::{NumberForm, NumbersView, numbers_section};
 use super::web::{UiError, User, field_error};
 use crate::accounts::model::clean_name;
-use crate::accounts::numbers::{PhoneNumber, list_numbers};
 use crate::accounts::store::Session;
 use crate::accounts::{Org, Role, store};
 use crate::app::AppState;
@@ -30,7 +29,7 @@ async fn show(State(state): State<AppState>, user: User) -> Result<Response, UiE
     user.require(Role::Admin)?;
     let session = &user.0;
     let org = store::find_org(&state.db, session.org).await?;
-    let numbers = list_numbers(&state.db, session.org).await?;
+    let numbers = super::numbers::load(&state, session.org).await?;
     Ok(SettingsPage::new(session, &org, &numbers)
         .render()
         .into_response())
@@ -132,7 +131,7 @@ async fn save(
         Err(e) => Err(e),
     };
     let org = store::find_org(&state.db, session.org).await?;
-    let numbers = list_numbers(&state.db, session.org).await?;
+    let numbers = super::numbers::load(&state, session.org).await?;
     let mut page = SettingsPage::new(session, &org, &numbers);
     let status = match result {
         Ok(()) => {
@@ -155,7 +154,7 @@ async fn save(
 pub struct SettingsPage<'a> {
     session: &'a Session,
     org: &'a Org,
-    numbers: &'a [PhoneNumber],
+    numbers: &'a NumbersView,
     pub notice: Option<&'static str>,
     /// What the user typed, shown again when the settings form was refused.
     pub draft: Option<SettingsForm>,
@@ -165,7 +164,7 @@ pub struct SettingsPage<'a> {
 }
 
 impl<'a> SettingsPage<'a> {
-    pub fn new(session: &'a Session, org: &'a Org, numbers: &'a [PhoneNumber]) -> Self {
+    pub fn new(session: &'a Session, org: &'a Org, numbers: &'a NumbersView) -> Self {
         SettingsPage {
             session,
             org,

@@ -23,6 +23,7 @@ mod hotline_studio_flow;
 mod hotline_voice;
 mod jobs;
 mod migrations;
+mod numbers;
 mod ops;
 mod outbox;
 mod telephony;

@@ -172,3 +172,62 @@ async fn duplicate_sign_in_emails_keep_the_login_that_signed_in_and_then_stay_un
     assert!(again.is_err(), "a second login for solo@x.org was stored");
     db.close().await;
 }
+
+/// The last migration before numbers had typed owners.
+const BEFORE_NUMBER_OWNERS: i64 = 20261203190000;
+
+#[tokio::test]
+async fn a_line_s_registered_number_becomes_the_line_s_and_purposes_become_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_at(&dir, Some(BEFORE_NUMBER_OWNERS)).await;
+    let number = |id: i64, org: i64, e164: &str, name: &str, purpose: &str| {
+        format!(
+            "INSERT INTO phone_numbers (id, org_id, e164, friendly_name, purpose, created_at) \
+             VALUES ({id}, {org}, '{e164}', '{name}', '{purpose}', 0)"
+        )
+    };
+    let statements = [
+        "INSERT INTO organisations (id, slug, name, created_at) VALUES (1, 'a', 'A', 0)".to_string(),
+        "INSERT INTO organisations (id, slug, name, created_at) VALUES (2, 'b', 'B', 0)".to_string(),
+        "INSERT INTO hotline_lines (id, org_id, kind, name, phone_number, time_zone, created_at, updated_at) \
+         VALUES (7, 1, 'ladder', 'Emergency', '+15005550100', 'America/New_York', 0, 0)"
+            .to_string(),
+        "INSERT INTO hotline_lines (id, org_id, kind, name, phone_number, time_zone, created_at, updated_at) \
+         VALUES (8, 2, 'shift', 'B line', '+15005550102', 'America/New_York', 0, 0)"
+            .to_string(),
+        number(1, 1, "+15005550100", "Main", "hotline line"),
+        number(2, 1, "+15005550101", "", "campaign"),
+        number(3, 1, "+15005550102", "", "unassigned"), // B's line's number, registered by A
+        number(4, 1, "+15005550103", "Spare", "texting"),
+    ];
+    run_all(pool(&db), statements).await;
+    db.close().await;
+
+    let db = sqlite_at(&dir, None).await;
+    let p = pool(&db);
+    let rows: Vec<(i64, String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT id, friendly_name, owner_kind, owner_id FROM phone_numbers ORDER BY id",
+    )
+    .fetch_all(p)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, "Main".into(), Some("hotline-line".into()), Some(7)),
+            (2, "campaign".into(), None, None),
+            (3, String::new(), None, None),
+            (4, "Spare".into(), None, None),
+        ]
+    );
+    for refused in [
+        "UPDATE phone_numbers SET owner_kind = 'campaign', owner_id = 1 WHERE id = 2",
+        "UPDATE phone_numbers SET owner_kind = 'hotline-line' WHERE id = 2",
+        "UPDATE phone_numbers SET owner_id = 7 WHERE id = 2",
+        "INSERT INTO phone_numbers (org_id, e164, created_at) VALUES (2, '+15005550100', 0)",
+    ] {
+        let result = sqlx::query(refused).execute(p).await;
+        assert!(result.is_err(), "stored: {refused}");
+    }
+    db.close().await;
+}

@@ -73,14 +73,28 @@ async fn incoming(
     let Some(org) = req.org() else {
         return Ok(not_in_service(&call));
     };
+    let line = LineRef::Number(call.to.clone());
+    answer_call(&state, &desk, org, &call, line).await
+}
+
+/// Opens (or finds, for a retried webhook: the incident is keyed on the CallSid) the incident
+/// of a call to `line` and answers where its walk is; also how a number the line owns answers
+/// (`hotline::numbers`).
+pub async fn answer_call(
+    state: &Services,
+    desk: &Desk,
+    org: OrgId,
+    call: &VoiceRequest,
+    line: LineRef,
+) -> AppResult<Twiml> {
     let request =
         json!({ "source": "voice", "CallSid": call.call_sid, "From": call.from, "To": call.to });
     let target = Target::Call {
-        line: LineRef::Number(call.to.clone()),
+        line,
         caller: call.from.clone(),
         call_sid: Some(call.call_sid.clone()),
     };
-    match submit(&desk, Some(org), target, Command::Incoming, &request).await {
+    match submit(desk, Some(org), target, Command::Incoming, &request).await {
         Ok(outcome) => {
             tracing::info!(
                 incident.id = %outcome.state.incident.id,
@@ -88,10 +102,10 @@ async fn incoming(
                 line.id = %outcome.line.id,
                 "A call to a hotline line is walking the line."
             );
-            Ok(where_the_walk_is(&state, &outcome))
+            Ok(where_the_walk_is(state, &outcome))
         }
         Err(DeskError::Store(crate::error::StoreError::NotFound("line"))) => {
-            Ok(not_in_service(&call))
+            Ok(not_in_service(call))
         }
         Err(e) => Err(e.into()),
     }
@@ -276,9 +290,11 @@ async fn call_status(
     let Some(org) = req.org() else {
         return Ok(StatusCode::NO_CONTENT);
     };
-    match lines::find_line_by_number(&state.db, &cb.to).await? {
-        Some((owner, _)) if owner == org => {}
-        _ => return Ok(StatusCode::NO_CONTENT),
+    // The number is a line's own, or one a line owns (`hotline::numbers`).
+    let own = lines::find_line_by_number(&state.db, &cb.to).await?;
+    let own = own.is_some_and(|(owner, _)| owner == org);
+    if !own && !crate::hotline::numbers::owned_by_a_line(&state, org, &cb.to).await? {
+        return Ok(StatusCode::NO_CONTENT);
     }
     let now = state.clock.now_ms();
     crate::telephony::ledger::apply_call_callback(&state.db, org, &cb, &req.params, now).await?;

@@ -141,13 +141,25 @@ pub async fn update_line(
     }
 }
 
+/// Deletes a line and, in the same transaction, releases the numbers it owned.
 pub async fn delete_line(db: &Db, org: OrgId, id: LineId) -> StoreResult<()> {
-    let n = with_write!(db, p => sqlx::query("DELETE FROM hotline_lines WHERE org_id = $1 AND id = $2")
-        .bind(org).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    let mut tx = db.write().await?;
+    let n = with_tx!(&mut tx, c => sqlx::query("DELETE FROM hotline_lines WHERE org_id = $1 AND id = $2")
+        .bind(org).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::NotFound("line"));
     }
+    crate::telephony::numbers::store::release_all_in(&mut tx, org, owner(id)).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// Line `id` as the owner of a number.
+pub fn owner(id: LineId) -> crate::telephony::numbers::Owner {
+    crate::telephony::numbers::Owner {
+        kind: crate::telephony::numbers::OwnerKind::HotlineLine,
+        id: id.get(),
+    }
 }
 
 pub async fn list_lines(db: &Db, org: OrgId) -> StoreResult<Vec<Line>> {

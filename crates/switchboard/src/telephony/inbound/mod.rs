@@ -3,7 +3,9 @@
 //! once; a keyword opts the sender out or back in (the consent ledger), a request to stop in
 //! other words is flagged for review with the day it must be honoured by. The carrier answers
 //! its own keywords, so we reply only where it did not ("Stop." is no keyword to Twilio): one
-//! confirmation, never two.
+//! confirmation, never two. Any other text goes to the number's owner (`numbers::registry`),
+//! which may answer it; a text to a number with no owner stays in the inbox (the catch-all)
+//! unanswered, with a log line naming the number.
 
 pub mod store;
 
@@ -22,6 +24,8 @@ use crate::http::twilio_signature::TwilioRequest;
 use crate::http::{AppError, AppResult};
 use crate::limits;
 use crate::services::Services;
+use crate::telephony::numbers::Owners;
+use crate::telephony::numbers::dispatch::{hand_text, owner_for};
 
 pub const INBOUND_PATH: &str = "/twilio/messages/inbound";
 
@@ -31,7 +35,11 @@ pub const OPTED_OUT_REPLY: &str = "You are unsubscribed and will receive no more
 pub const OPTED_IN_REPLY: &str = "You are subscribed again. Reply STOP to unsubscribe.";
 
 /// Handles a text to one of the organisation's numbers (`telephony::http` routes it).
-pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> AppResult<Response> {
+pub async fn inbound(
+    State(services): State<Services>,
+    State(owners): State<Owners>,
+    req: TwilioRequest,
+) -> AppResult<Response> {
     let text = InboundMessage::from_pairs(&req.params)?;
     let Some(org) = req.org() else {
         tracing::warn!(
@@ -53,6 +61,7 @@ pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> Ap
             return Err(AppError::field(field, "is required"));
         }
     }
+    let owner = owner_for(&services, org, &text.to).await?;
     let reply = consent::classify(&text.body);
     let now = services.clock.now();
     let zone = recipient_zone(None, &text.from, &fallback_zone());
@@ -83,6 +92,7 @@ pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> Ap
         body: text.body.clone(),
         reply_kind: reply.kind,
         review_by,
+        owner,
         created_at: now.as_millisecond(),
     };
     let kept = store::keep(&services.db, org, &row, event.as_ref())
@@ -91,11 +101,20 @@ pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> Ap
     tracing::info!(message.sid = text.message_sid, kind = %reply.kind, kept, "an inbound text");
     // A retried webhook gets the same answer: its first answer never reached Twilio.
     let mut answer = MessagingResponse::new();
-    if !reply.carrier_answered {
-        match reply.kind {
-            ReplyKind::OptOut => answer = answer.message(OPTED_OUT_REPLY),
-            ReplyKind::OptIn => answer = answer.message(OPTED_IN_REPLY),
-            _ => {}
+    match (reply.kind, reply.carrier_answered) {
+        (ReplyKind::OptOut, false) => answer = answer.message(OPTED_OUT_REPLY),
+        (ReplyKind::OptIn, false) => answer = answer.message(OPTED_IN_REPLY),
+        (ReplyKind::OptOut | ReplyKind::OptIn | ReplyKind::Help, _) => {}
+        (ReplyKind::Review | ReplyKind::Other, _) if owner.is_none() => tracing::info!(
+            message.sid = text.message_sid,
+            number = text.to,
+            "A text reached {}, which has no owner: kept in the inbox, not answered.",
+            text.to
+        ),
+        (ReplyKind::Review | ReplyKind::Other, _) => {
+            if let Some(answer) = hand_text(&owners, org, owner, req).await {
+                return Ok(answer);
+            }
         }
     }
     Ok(messaging(answer))

@@ -14,10 +14,10 @@ use super::dispatch::{self, DispatchSettings};
 use super::model::{OutboxKind, OutboxStatus, SkipReason};
 use super::store::{self, EnqueueError, Enqueued, NewSend, OutboxRow};
 use crate::accounts::Role;
-use crate::accounts::numbers::list_numbers;
 use crate::contacts::model::zones::fallback_zone;
 use crate::http::{ApiCaller, AppError, AppResult, Json};
 use crate::services::Services;
+use crate::telephony::numbers::store::list as list_numbers;
 use crate::zone::Zone;
 use twilio::segments::MAX_BODY_CHARS;
 

@@ -109,7 +109,9 @@ async fn a_stop_the_carrier_does_not_answer_is_confirmed_by_us_and_a_plea_is_fla
             .await
             .unwrap()
     );
-    let kept = inbox::list(&app.state.db, app.org, 10).await.unwrap();
+    let kept = inbox::list(&app.state.db, app.org, false, 10)
+        .await
+        .unwrap();
     let plea = kept.iter().find(|r| r.message_sid == "SMin4").unwrap();
     assert_eq!(plea.reply_kind, ReplyKind::Review);
     // Received Monday 2026-03-02 (New York): ten business days later.
@@ -127,7 +129,7 @@ async fn an_inbound_text_with_oversized_fields_is_refused_naming_the_field() {
     let (status, _) = text_in(&app, "SMin6", MEMBER, &"x".repeat(1601)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        inbox::list(&app.state.db, app.org, 10)
+        inbox::list(&app.state.db, app.org, false, 10)
             .await
             .unwrap()
             .is_empty()
