@@ -9,7 +9,7 @@ use crate::error::Invalid;
 
 /// Names: people, organisations, lines, API tokens.
 pub const NAME_CHARS: usize = 200;
-/// A phone number's friendly name or purpose.
+/// A phone number's friendly name.
 pub const LABEL_CHARS: usize = 100;
 /// An email address (RFC 5321's limit on a path), and its part before the `@`.
 pub const EMAIL_CHARS: usize = 254;

@@ -165,3 +165,20 @@ async fn another_organisation_s_token_can_neither_see_nor_give_nor_release_the_n
     assert_eq!(list[0]["owner"]["id"], ladder.get(), "{list}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_number_sent_with_the_old_purpose_field_is_refused_naming_it() {
+    let app = app().await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/phone-numbers",
+            &app.token,
+            &json!({ "e164": SPARE, "purpose": "campaign" }),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["field"], "purpose", "{body}");
+    let (_, list) = app.get("/api/v1/phone-numbers", &app.token).await;
+    assert_eq!(list, json!([]));
+    app.stop().await;
+}

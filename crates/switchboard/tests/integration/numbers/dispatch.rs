@@ -28,6 +28,16 @@ async fn spare_on_the_ladder(app: &TestApp) -> switchboard::ids::LineId {
     ladder
 }
 
+/// The simulator's caller rings `to`; waits (bounded) for the call to end and answers its SID.
+async fn call_and_wait(app: &TestApp, to: &str) -> String {
+    let sid = sim(app).place_inbound_call(CALLER, to, None).await.unwrap();
+    let ended = sim(app)
+        .wait_for_call_end(&sid, Duration::from_secs(30))
+        .await;
+    assert!(ended.is_some(), "the call never ended");
+    sid
+}
+
 fn voice_params<'a>(call_sid: &'a str, to: &'a str) -> [(&'a str, &'a str); 5] {
     [
         ("CallSid", call_sid),
@@ -42,14 +52,7 @@ fn voice_params<'a>(call_sid: &'a str, to: &'a str) -> [(&'a str, &'a str); 5] {
 async fn a_call_to_a_number_a_line_owns_walks_that_line_through_the_inbound_webhook() {
     let app = app().await;
     let ladder = spare_on_the_ladder(&app).await;
-    let sid = sim(&app)
-        .place_inbound_call(CALLER, SPARE, None)
-        .await
-        .unwrap();
-    let ended = sim(&app)
-        .wait_for_call_end(&sid, Duration::from_secs(30))
-        .await;
-    assert!(ended.is_some(), "the call never ended");
+    let sid = call_and_wait(&app, SPARE).await;
     let (org, incident) = incidents::find_by_call(&app.state.db, &sid)
         .await
         .unwrap()
@@ -76,14 +79,7 @@ async fn a_call_to_a_number_a_line_owns_walks_that_line_through_the_inbound_webh
 async fn a_call_to_a_number_nobody_owns_hears_not_in_service_and_is_logged() {
     let app = app().await;
     register(&app, &app.token, UNOWNED).await;
-    let sid = sim(&app)
-        .place_inbound_call(CALLER, UNOWNED, None)
-        .await
-        .unwrap();
-    let ended = sim(&app)
-        .wait_for_call_end(&sid, Duration::from_secs(30))
-        .await;
-    assert!(ended.is_some(), "the call never ended");
+    let sid = call_and_wait(&app, UNOWNED).await;
     let summary = sim(&app).transcript(&sid).unwrap().summary();
     assert!(
         summary.contains("This number is not in service."),
