@@ -3,6 +3,7 @@
 pub mod api;
 pub mod model;
 pub mod numbers;
+pub mod outbound;
 pub mod rules;
 pub mod secrets;
 pub mod signin;

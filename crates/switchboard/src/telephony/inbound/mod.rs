@@ -2,8 +2,9 @@
 //! the token of the organisation that owns the number (`To`). The text is kept in the inbox
 //! once; a keyword opts the sender out or back in (the consent ledger), a request to stop in
 //! other words is flagged for review with the day it must be honoured by. The carrier answers
-//! its own keywords, so we reply only where it did not ("Stop." is no keyword to Twilio): one
-//! confirmation, never two.
+//! its own keywords, so we reply only where it did not ("Stop." is no keyword to Twilio; a
+//! short code has no carrier replies): one confirmation, never two. HELP and INFO get the
+//! organisation's help text, once per MessageSid.
 
 pub mod store;
 
@@ -53,7 +54,7 @@ pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> Ap
             return Err(AppError::field(field, "is required"));
         }
     }
-    let reply = consent::classify(&text.body);
+    let reply = consent::classify_to(&text.body, &text.to);
     let now = services.clock.now();
     let zone = recipient_zone(None, &text.from, &fallback_zone());
     let review_by = (reply.kind == ReplyKind::Review)
@@ -95,10 +96,18 @@ pub async fn inbound(State(services): State<Services>, req: TwilioRequest) -> Ap
         match reply.kind {
             ReplyKind::OptOut => answer = answer.message(OPTED_OUT_REPLY),
             ReplyKind::OptIn => answer = answer.message(OPTED_IN_REPLY),
+            // Once per MessageSid: a retry of a text already kept gets no second answer.
+            ReplyKind::Help if kept => answer = answer.message(help_reply(&services, org).await?),
             _ => {}
         }
     }
     Ok(messaging(answer))
+}
+
+/// The organisation's answer to HELP and INFO (Settings; by default one naming it).
+async fn help_reply(services: &Services, org: crate::ids::OrgId) -> AppResult<String> {
+    let (name, settings) = crate::accounts::outbound::store::load(&services.db, org).await?;
+    Ok(settings.help_reply(&name))
 }
 
 fn messaging(answer: MessagingResponse) -> Response {

@@ -8,13 +8,13 @@ use twilio::client::{CreateMessage, ListMessages};
 
 use crate::support::TestApp;
 
-const SENDER: &str = "+15005550006";
+pub(super) const SENDER: &str = "+15005550006";
 
 fn new_york() -> Zone {
     Zone::parse("America/New_York").unwrap()
 }
 
-async fn enqueue_text(
+pub(super) async fn enqueue_text(
     app: &TestApp,
     key: &str,
     to: &str,
@@ -49,7 +49,7 @@ async fn enqueue_text(
 }
 
 /// The texts the simulator holds to `to` from our sender, over real HTTP.
-async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
+pub(super) async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
     let page = app
         .state
         .telephony
@@ -64,7 +64,7 @@ async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
     page.messages.into_iter().map(|m| m.body).collect()
 }
 
-async fn status_of(app: &TestApp, id: switchboard::ids::OutboxId) -> store::OutboxRow {
+pub(super) async fn status_of(app: &TestApp, id: switchboard::ids::OutboxId) -> store::OutboxRow {
     store::get(&app.state.db, app.org, id)
         .await
         .unwrap()

@@ -3,6 +3,10 @@
 //! every caller.
 
 mod api;
+mod consent_api;
 mod dispatch;
+mod help;
 mod inbound;
+mod org_account;
+mod queue;
 mod store;
