@@ -4,6 +4,7 @@
 
 mod api;
 mod consent_api;
+mod dashboard;
 mod dispatch;
 mod help;
 mod inbound;
