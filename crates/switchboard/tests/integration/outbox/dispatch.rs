@@ -20,17 +20,29 @@ pub(super) async fn enqueue_text(
     to: &str,
     body: &str,
 ) -> switchboard::ids::OutboxId {
+    enqueue(app, key, to, OutboxKind::Text, Some(body), None).await
+}
+
+/// Enqueues a text (with `body`) or a call (with `call_url`) from [`SENDER`], due now.
+pub(super) async fn enqueue(
+    app: &TestApp,
+    key: &str,
+    to: &str,
+    kind: OutboxKind,
+    body: Option<&str>,
+    call_url: Option<&str>,
+) -> switchboard::ids::OutboxId {
     let zone = new_york();
     let send = NewSend {
         org: app.org,
         owner_kind: "api",
         owner_id: None,
         key,
-        kind: OutboxKind::Text,
+        kind,
         recipient: to,
         sender: SENDER,
-        body: Some(body),
-        call_url: None,
+        body,
+        call_url,
         earliest_at: app.now().as_millisecond(),
         latest_at: None,
         recipient_zone: None,

@@ -6,10 +6,10 @@ use switchboard::accounts::store as accounts;
 use switchboard::telephony::account::account_for;
 use switchboard::telephony::outbox::dispatch::{self, DispatchSettings};
 use switchboard::telephony::outbox::model::{OutboxKind, OutboxStatus};
-use switchboard::telephony::outbox::store::{self, Enqueued, NewSend};
+use switchboard::telephony::outbox::store;
 use twilio::client::CreateMessage;
 
-use super::dispatch::{SENDER, enqueue_text, status_of};
+use super::dispatch::{SENDER, enqueue, enqueue_text, status_of};
 use crate::support::TestApp;
 
 const OWN_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -95,32 +95,16 @@ async fn texts_of_an_organisation_with_its_own_account_are_sent_and_reconciled_o
 async fn calls_of_an_organisation_with_its_own_account_take_that_accounts_pace() {
     let app = TestApp::spawn().await;
     let sim = own_account(&app).await;
-    let zone = switchboard::contacts::model::zones::fallback_zone();
     let url = app.url("/twiml/hello");
-    let send = NewSend {
-        org: app.org,
-        owner_kind: "api",
-        owner_id: None,
-        key: "call-1",
-        kind: OutboxKind::Call,
-        recipient: "+15005550342",
-        sender: SENDER,
-        body: None,
-        call_url: Some(&url),
-        earliest_at: app.now().as_millisecond(),
-        latest_at: None,
-        recipient_zone: None,
-        fallback_zone: &zone,
-        waits_for_window: true,
-    };
-    let mut tx = app.state.db.write().await.unwrap();
-    let Enqueued::New(id) = store::enqueue(&mut tx, &send, app.now().as_millisecond())
-        .await
-        .unwrap()
-    else {
-        panic!("a new key makes a new row");
-    };
-    tx.commit().await.unwrap();
+    let id = enqueue(
+        &app,
+        "call-1",
+        "+15005550342",
+        OutboxKind::Call,
+        None,
+        Some(&url),
+    )
+    .await;
     let pass = dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w1")
         .await
         .unwrap();
