@@ -158,6 +158,21 @@ impl Simulator {
             .unwrap_or_else(|p| p.into_inner()) = url.trim_end_matches('/').to_owned();
     }
 
+    /// Serves another account (an organisation's own Twilio account) beside the configured
+    /// one: requests signed in as `sid` with `token` are accepted for `/Accounts/{sid}/...`.
+    pub fn add_account(&self, sid: &str, token: &str) {
+        let mut store = self.inner.store.lock();
+        store
+            .extra_accounts
+            .insert(sid.to_owned(), token.to_owned());
+    }
+
+    /// How many authenticated REST requests named account `sid` in their path.
+    pub fn requests_for_account(&self, sid: &str) -> usize {
+        let store = self.inner.store.lock();
+        store.requests_by_account.get(sid).copied().unwrap_or(0)
+    }
+
     /// The configuration this simulator runs with.
     pub fn config(&self) -> &SimConfig {
         &self.inner.cfg

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod model;
+pub mod outbound;
 pub mod rules;
 pub mod secrets;
 pub mod signin;

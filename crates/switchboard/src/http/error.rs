@@ -15,6 +15,10 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// A well-formed request whose value cannot be used (a path segment that is no phone
+    /// number): 422 naming the field.
+    #[error("{message}")]
+    Unprocessable { field: String, message: String },
     #[error("authentication required")]
     Unauthorized(&'static str),
     #[error("{0}")]
@@ -59,6 +63,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -71,6 +76,7 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::BadRequest { .. } => "bad_request",
+            AppError::Unprocessable { .. } => "unprocessable",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
@@ -132,6 +138,7 @@ impl IntoResponse for AppError {
         };
         let field = match &self {
             AppError::BadRequest { field, .. } | AppError::Conflict { field, .. } => field.clone(),
+            AppError::Unprocessable { field, .. } => Some(field.clone()),
             _ => None,
         };
         let mut body = json!({ "code": self.code(), "message": message });

@@ -5,6 +5,7 @@
 //! starts the simulator in-process on loopback and points the same client at it. Either way
 //! every request and callback crosses real HTTP with real signatures.
 
+pub mod account;
 pub mod http;
 pub mod inbound;
 pub mod ledger;
@@ -14,7 +15,7 @@ pub mod outbox;
 pub mod pacing;
 mod signing;
 
-pub use outbound::{Owner, place_call, send_text};
+pub use outbound::{Owner, place_call, place_call_on, send_text, send_text_on};
 pub use signing::SigningKeys;
 
 use anyhow::Context as _;
@@ -27,6 +28,8 @@ pub struct Telephony {
     pub mode: TelephonyMode,
     client: Client,
     sim: Option<SimRuntime>,
+    /// The clients of organisations' own Twilio accounts (`account::account_for`).
+    pub(crate) account_clients: account::AccountClients,
 }
 
 /// The embedded simulator and its server task.
@@ -51,6 +54,7 @@ impl Telephony {
                     mode: TelephonyMode::Live,
                     client: Client::new(cfg)?,
                     sim: None,
+                    account_clients: Default::default(),
                 })
             }
             TelephonyMode::Simulated => {
@@ -88,6 +92,7 @@ impl Telephony {
                     mode: TelephonyMode::Simulated,
                     client: Client::new(cfg)?,
                     sim: Some(sim),
+                    account_clients: Default::default(),
                 })
             }
         }
@@ -105,6 +110,7 @@ impl Telephony {
             mode: config.telephony,
             client: Client::new(cfg)?,
             sim: None,
+            account_clients: Default::default(),
         })
     }
 

@@ -1,7 +1,7 @@
 //! Placing calls and sending texts: the request to Twilio (or the simulator), the ledger row,
 //! and the provider metrics, in one place.
 
-use twilio::client::{CreateCall, CreateMessage};
+use twilio::client::{Client, CreateCall, CreateMessage};
 use twilio::resources::{CallResource, MessageResource};
 
 use super::ledger;
@@ -15,10 +15,22 @@ pub struct Owner {
     pub id: i64,
 }
 
-/// Places a call. Status callbacks (all four events) come back to the ledger unless the
-/// caller set its own `status_callback`.
+/// Places a call on the organisation's account (`account::account_for`). Status callbacks
+/// (all four events) come back to the ledger unless the caller set its own `status_callback`.
 pub async fn place_call(
     state: &Services,
+    org: OrgId,
+    owner: Option<Owner>,
+    call: CreateCall,
+) -> Result<CallResource, twilio::client::Error> {
+    let account = account_of(state, org).await?;
+    place_call_on(state, &account.client, org, owner, call).await
+}
+
+/// [`place_call`] on the account of `client`, which the caller picked for `org`.
+pub async fn place_call_on(
+    state: &Services,
+    client: &Client,
     org: OrgId,
     owner: Option<Owner>,
     mut call: CreateCall,
@@ -33,7 +45,7 @@ pub async fn place_call(
             .map(String::from)
             .to_vec();
     }
-    let result = state.telephony.client().create_call(&call).await;
+    let result = client.create_call(&call).await;
     count("create_call", &result);
     let resource = result?;
     if let Err(err) =
@@ -49,9 +61,21 @@ pub async fn place_call(
     Ok(resource)
 }
 
-/// Sends a text. Its status callbacks come back to the ledger.
+/// Sends a text on the organisation's account. Its status callbacks come back to the ledger.
 pub async fn send_text(
     state: &Services,
+    org: OrgId,
+    owner: Option<Owner>,
+    message: CreateMessage,
+) -> Result<MessageResource, twilio::client::Error> {
+    let account = account_of(state, org).await?;
+    send_text_on(state, &account.client, org, owner, message).await
+}
+
+/// [`send_text`] on the account of `client`, which the caller picked for `org`.
+pub async fn send_text_on(
+    state: &Services,
+    client: &Client,
     org: OrgId,
     owner: Option<Owner>,
     mut message: CreateMessage,
@@ -63,7 +87,7 @@ pub async fn send_text(
                 .public_url_for(&format!("/twilio/messages/status?org={org}")),
         );
     }
-    let result = state.telephony.client().create_message(&message).await;
+    let result = client.create_message(&message).await;
     count("create_message", &result);
     let resource = result?;
     if let Err(err) =
@@ -76,6 +100,16 @@ pub async fn send_text(
         );
     }
     Ok(resource)
+}
+
+/// The organisation's account; a failure to read it is a configuration error of the send.
+async fn account_of(
+    state: &Services,
+    org: OrgId,
+) -> Result<super::account::Account, twilio::client::Error> {
+    super::account::account_for(state, org)
+        .await
+        .map_err(|e| twilio::client::Error::Config(format!("{e:#}")))
 }
 
 fn count<T>(operation: &'static str, result: &Result<T, twilio::client::Error>) {

@@ -3,6 +3,7 @@
 //! (`/login`'s too), is taken only from the site's own origin, and every response carries the
 //! security headers (`guard.rs`).
 
+mod consent;
 pub mod demo;
 mod guard;
 mod hotline;
@@ -12,11 +13,13 @@ mod layout;
 mod login;
 mod numbers;
 mod outbox;
+mod outbox_sends;
 mod overview;
 mod people;
 mod person;
 mod placeholders;
 mod settings;
+mod settings_texts;
 mod tokens;
 mod web;
 
@@ -35,6 +38,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(tokens::router())
         .merge(outbox::router())
         .merge(inbox::router())
+        .merge(consent::router())
         .merge(jobs::router());
     guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
 }

@@ -1,4 +1,6 @@
-//! The email outbox: the organisation's emails, newest first, each body viewable.
+//! The outbox: the organisation's texts and calls (each sender's queue with its rate and the
+//! time it would drain, in the organisation's zone; the latest rows with their status and
+//! reason), then its emails, newest first, each body viewable.
 
 use axum::Router;
 use axum::extract::State;
@@ -6,6 +8,7 @@ use axum::routing::get;
 use maud::{Markup, html};
 
 use super::layout::{page, when, when_opt};
+use super::outbox_sends::texts_and_calls;
 use super::web::{UiError, User};
 use crate::accounts::Role;
 use crate::app::AppState;
@@ -21,7 +24,10 @@ pub fn router() -> Router<AppState> {
 async fn outbox(State(state): State<AppState>, user: User) -> Result<Markup, UiError> {
     user.require(Role::Manager)?;
     let emails = notify::store::list(&state.db, user.0.org, LIMIT).await?;
+    let sends = texts_and_calls(&state, user.0.org).await?;
     let body = html! {
+        (sends)
+        h2 { "Emails" }
         p.muted {
             "Email goes through " (state.mailer.describe())
             ". Without SMTP it stays here, in the outbox, for you to read."

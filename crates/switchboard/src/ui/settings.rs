@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/settings", get(show).post(save))
         .merge(super::numbers::router())
+        .merge(super::settings_texts::router())
 }
 
 async fn show(State(state): State<AppState>, user: User) -> Result<Response, UiError> {
@@ -198,6 +199,7 @@ impl<'a> SettingsPage<'a> {
         let body = html! {
             @if let Some(n) = self.notice { p.notice role="status" { (n) } }
             p { a href="/tokens" { "API tokens" } span.muted { " — for scripts and integrations calling /api/v1" } }
+            p { a href="/settings/texts" { "Texts and calls" } span.muted { " — the answer to HELP, quiet hours; " } a href="/consent" { "consent" } }
             section.card {
                 h2 { "Organisation and Twilio account" }
                 (form_error(self.settings_error.as_ref()))

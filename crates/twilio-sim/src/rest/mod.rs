@@ -89,13 +89,34 @@ async fn authenticate(State(sim): State<Simulator>, request: Request, next: Next
                 .ok()
         })
         .and_then(|b| String::from_utf8(b).ok());
-    let expected = format!("{}:{}", cfg.account_sid, cfg.auth_token);
-    if given.as_deref() != Some(expected.as_str()) {
+    let Some((user, password)) = given.as_deref().and_then(|g| g.split_once(':')) else {
+        return RestError::unauthenticated().into_response();
+    };
+    let known = if user == cfg.account_sid {
+        password == cfg.auth_token
+    } else {
+        sim.inner
+            .store
+            .lock()
+            .extra_accounts
+            .get(user)
+            .map(String::as_str)
+            == Some(password)
+    };
+    if !known {
         return RestError::unauthenticated().into_response();
     }
     let account = path.split('/').nth(3).map(|a| a.trim_end_matches(".json"));
-    if account.is_some_and(|a| a != cfg.account_sid) {
+    if account.is_some_and(|a| a != user) {
         return RestError::not_found(&path).into_response();
+    }
+    if let Some(a) = account {
+        *sim.inner
+            .store
+            .lock()
+            .requests_by_account
+            .entry(a.to_owned())
+            .or_default() += 1;
     }
     next.run(request).await
 }

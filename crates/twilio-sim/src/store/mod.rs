@@ -49,6 +49,11 @@ pub struct State {
     pub ends: HashMap<String, watch::Sender<Option<CallStatus>>>,
     /// Every link a scripted person opened: (number, url, HTTP status or none).
     pub clicks: Vec<(String, String, Option<u16>)>,
+    /// Accounts served besides the configured one (an organisation's own): SID → auth token.
+    /// They share the numbers, calls and texts of the simulator.
+    pub extra_accounts: HashMap<String, String>,
+    /// How many authenticated REST requests named each account in their path.
+    pub requests_by_account: HashMap<String, usize>,
 }
 
 /// The shared state behind a lock.

@@ -70,6 +70,18 @@ pub struct Reply {
     pub carrier_answered: bool,
 }
 
+/// Classifies an inbound text's body sent to our number `to`. Twilio answers its keywords on
+/// long codes and toll-free numbers, but not on a short code outside a Messaging Service
+/// (there the sender of the keyword must be answered by us).
+pub fn classify_to(body: &str, to: &str) -> Reply {
+    let mut reply = classify(body);
+    if crate::telephony::pacing::number_kind(to) == crate::telephony::pacing::NumberKind::ShortCode
+    {
+        reply.carrier_answered = false;
+    }
+    reply
+}
+
 /// Classifies an inbound text's body.
 pub fn classify(body: &str) -> Reply {
     let kind_of = |k: Keyword| match k {
@@ -83,7 +95,7 @@ pub fn classify(body: &str) -> Reply {
             carrier_answered: true,
         };
     }
-    let kind = match opt_out::classify(body.trim().trim_end_matches(['.', '!'])) {
+    let kind = match opt_out::classify(body.trim().trim_end_matches(['.', '!', '?'])) {
         Some(k) => kind_of(k),
         None => {
             let lower = body.to_lowercase();
@@ -98,6 +110,16 @@ pub fn classify(body: &str) -> Reply {
         kind,
         carrier_answered: false,
     }
+}
+
+/// The longest note kept with a consent change made by hand.
+pub const NOTE_CHARS: usize = 500;
+
+/// A hand-made change's note: trimmed, at most [`NOTE_CHARS`], blank is none.
+pub fn clean_note(note: Option<&str>) -> Result<Option<String>, crate::error::Invalid> {
+    let Some(note) = note else { return Ok(None) };
+    let note = crate::limits::text("note", note, NOTE_CHARS)?;
+    Ok(Some(note).filter(|n| !n.is_empty()))
 }
 
 /// The business days (Monday to Friday) a flagged revocation may wait before it must be
@@ -144,6 +166,8 @@ mod tests {
             // Not a keyword to Twilio, the same request to us: we answer it.
             ("Stop.", OptOut, false),
             ("Unsubscribe!", OptOut, false),
+            ("Help?", Help, false),
+            ("info.", Help, false),
             ("please stop texting me", Review, false),
             ("Remove me from this list", Review, false),
             ("don't text me again", Review, false),
@@ -158,6 +182,18 @@ mod tests {
             };
             assert_eq!(classify(body), expected, "{body:?}");
         }
+    }
+
+    #[test]
+    fn on_a_short_code_the_carrier_answers_no_keyword() {
+        let on_short = classify_to("HELP", "12345");
+        assert_eq!(
+            (on_short.kind, on_short.carrier_answered),
+            (ReplyKind::Help, false)
+        );
+        let on_long = classify_to("HELP", "+12125550100");
+        assert!(on_long.carrier_answered);
+        assert!(!classify_to("STOP", "123456").carrier_answered);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! once; a keyword opts the sender out or back in (the consent ledger), a request to stop in
 //! other words is flagged for review with the day it must be honoured by. The carrier answers
 //! its own keywords, so we reply only where it did not ("Stop." is no keyword to Twilio): one
-//! confirmation, never two. Any other text goes to the number's owner (`numbers::registry`),
+//! confirmation, never two (a short code has no carrier replies). HELP and INFO get the
+//! organisation's help text. Any other text goes to the number's owner (`numbers::registry`),
 //! which may answer it; a text to a number with no owner stays in the inbox (the catch-all)
 //! unanswered, with a log line naming the number.
 
@@ -62,7 +63,7 @@ pub async fn inbound(
         }
     }
     let owner = owner_for(&services, org, &text.to).await?;
-    let reply = consent::classify(&text.body);
+    let reply = consent::classify_to(&text.body, &text.to);
     let now = services.clock.now();
     let zone = recipient_zone(None, &text.from, &fallback_zone());
     let review_by = (reply.kind == ReplyKind::Review)
@@ -104,6 +105,7 @@ pub async fn inbound(
     match (reply.kind, reply.carrier_answered) {
         (ReplyKind::OptOut, false) => answer = answer.message(OPTED_OUT_REPLY),
         (ReplyKind::OptIn, false) => answer = answer.message(OPTED_IN_REPLY),
+        (ReplyKind::Help, false) => answer = answer.message(help_reply(&services, org).await?),
         (ReplyKind::OptOut | ReplyKind::OptIn | ReplyKind::Help, _) => {}
         (ReplyKind::Review | ReplyKind::Other, _) if owner.is_none() => tracing::info!(
             message.sid = text.message_sid,
@@ -126,4 +128,10 @@ fn messaging(answer: MessagingResponse) -> Response {
         answer.to_xml(),
     )
         .into_response()
+}
+
+/// The organisation's answer to HELP and INFO (Settings; by default one naming it).
+async fn help_reply(services: &Services, org: crate::ids::OrgId) -> AppResult<String> {
+    let (name, settings) = crate::accounts::outbound::store::load(&services.db, org).await?;
+    Ok(settings.help_reply(&name))
 }

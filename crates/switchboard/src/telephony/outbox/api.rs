@@ -25,7 +25,9 @@ use twilio::segments::MAX_BODY_CHARS;
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 pub fn router() -> Router<Services> {
-    Router::new().route("/api/v1/messages", post(send_message))
+    Router::new()
+        .route("/api/v1/messages", post(send_message))
+        .merge(super::queue_api::router())
 }
 
 /// A text to send.

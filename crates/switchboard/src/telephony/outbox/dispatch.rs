@@ -4,14 +4,15 @@
 //! and, when the slot is now, sends it and records the provider's SID. A row whose slot is
 //! later goes back with the slot it holds, so it never takes a second one.
 //!
-//! A row is claimed before it is sent and finished after the provider answers, so a worker that
-//! dies in between leaves a claimed row without a SID. When its lease lapses, `reconcile` asks
-//! the provider for a message (or call) to that recipient from that sender since the claim: if
-//! there is one, the row was sent and takes its SID; if not, it goes back to be sent. What
-//! remains uncovered is written down in docs/outbox.md.
+//! Each organisation's rows keep its own quiet hours (Settings; else the installation's) and
+//! go through its own Twilio account when it has one (`telephony::account`), which is also
+//! the account whose call pace they take. A row claimed but never finished is settled by
+//! `reconcile` (its own file).
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
-use twilio::client::{CreateCall, CreateMessage, ListCalls, ListMessages};
+use twilio::client::{CreateCall, CreateMessage};
 
 use super::model::{Decision, OutboxKind, SkipReason, Timing, decide};
 use super::store::{self, Finish, OutboxRow};
@@ -19,10 +20,14 @@ use crate::contacts::model::consent::Channel;
 use crate::contacts::model::quiet_hours::QuietHours;
 use crate::contacts::model::zones::recipient_zone;
 use crate::contacts::store::consent;
+use crate::ids::OrgId;
 use crate::services::Services;
+use crate::telephony::account::{Account, account_for};
 use crate::telephony::pacing::{NumberKind, Rate, number_kind};
-use crate::telephony::{Owner, place_call, send_text};
+use crate::telephony::{Owner, place_call_on, send_text_on};
 use crate::zone::Zone;
+
+pub use super::reconcile::reconcile;
 
 /// How many rows one pass claims.
 pub const PASS_LIMIT: i64 = 50;
@@ -36,6 +41,7 @@ pub struct DispatchSettings {
     pub long_code_texts: Rate,
     pub toll_free_texts: Rate,
     pub short_code_texts: Rate,
+    /// The installation's quiet hours, kept by organisations that set none of their own.
     pub quiet_hours: QuietHours,
     /// How long a claim holds a row before another worker reconciles it.
     pub lease_ms: i64,
@@ -68,17 +74,65 @@ impl DispatchSettings {
 
     /// The pace a row is sent at: its key and its rate.
     pub fn pace_of(&self, row: &OutboxRow, account_sid: &str) -> (String, Rate) {
-        match row.kind {
+        self.pace(row.kind, &row.sender, account_sid)
+    }
+
+    /// The pace of a kind of send from `sender` on account `account_sid`: calls share the
+    /// account's, texts have one per sender number.
+    pub fn pace(&self, kind: OutboxKind, sender: &str, account_sid: &str) -> (String, Rate) {
+        match kind {
             OutboxKind::Call => (format!("calls:{account_sid}"), self.calls),
-            OutboxKind::Text => {
-                let rate = match number_kind(&row.sender) {
-                    NumberKind::LongCode => self.long_code_texts,
-                    NumberKind::TollFree => self.toll_free_texts,
-                    NumberKind::ShortCode => self.short_code_texts,
-                };
-                (format!("texts:{}", row.sender), rate)
-            }
+            OutboxKind::Text => (format!("texts:{sender}"), self.text_rate(sender)),
         }
+    }
+
+    /// The rate texts leave `sender` at, by its kind of number.
+    pub fn text_rate(&self, sender: &str) -> Rate {
+        match number_kind(sender) {
+            NumberKind::LongCode => self.long_code_texts,
+            NumberKind::TollFree => self.toll_free_texts,
+            NumberKind::ShortCode => self.short_code_texts,
+        }
+    }
+}
+
+/// What a pass needs of each organisation whose rows it handles: its quiet hours and its
+/// Twilio account, read once per pass.
+pub struct OrgContext {
+    pub quiet_hours: QuietHours,
+    pub account: Account,
+}
+
+impl OrgContext {
+    pub async fn load(
+        services: &Services,
+        settings: &DispatchSettings,
+        org: OrgId,
+    ) -> anyhow::Result<OrgContext> {
+        let (_, outbound) = crate::accounts::outbound::store::load(&services.db, org).await?;
+        Ok(OrgContext {
+            quiet_hours: outbound.quiet_hours_or(settings.quiet_hours),
+            account: account_for(services, org).await?,
+        })
+    }
+}
+
+/// The organisations' contexts met so far in a pass.
+#[derive(Default)]
+pub struct Contexts(HashMap<OrgId, OrgContext>);
+
+impl Contexts {
+    pub async fn of(
+        &mut self,
+        services: &Services,
+        settings: &DispatchSettings,
+        org: OrgId,
+    ) -> anyhow::Result<&OrgContext> {
+        use std::collections::hash_map::Entry;
+        Ok(match self.0.entry(org) {
+            Entry::Occupied(found) => found.into_mut(),
+            Entry::Vacant(slot) => slot.insert(OrgContext::load(services, settings, org).await?),
+        })
     }
 }
 
@@ -110,8 +164,10 @@ pub async fn dispatch_due(
     )
     .await?;
     let mut pass = Pass::default();
+    let mut contexts = Contexts::default();
     for row in rows {
-        handle(services, settings, worker, &row, now, &mut pass).await?;
+        let ctx = contexts.of(services, settings, row.org_id).await?;
+        handle(services, settings, ctx, worker, &row, now, &mut pass).await?;
     }
     Ok(pass)
 }
@@ -122,7 +178,7 @@ pub async fn dispatch_one(
     services: &Services,
     settings: &DispatchSettings,
     worker: &str,
-    org: crate::ids::OrgId,
+    org: OrgId,
     id: crate::ids::OutboxId,
 ) -> anyhow::Result<Pass> {
     let now = services.clock.now();
@@ -137,7 +193,8 @@ pub async fn dispatch_one(
     )
     .await?
     {
-        handle(services, settings, worker, &row, now, &mut pass).await?;
+        let ctx = OrgContext::load(services, settings, org).await?;
+        handle(services, settings, &ctx, worker, &row, now, &mut pass).await?;
     }
     Ok(pass)
 }
@@ -145,6 +202,7 @@ pub async fn dispatch_one(
 async fn handle(
     services: &Services,
     settings: &DispatchSettings,
+    ctx: &OrgContext,
     worker: &str,
     row: &OutboxRow,
     now: Timestamp,
@@ -162,14 +220,7 @@ async fn handle(
         latest: row.latest_at.map(ms),
         waits_for_window: row.waits_for_window,
     };
-    let validity = match decide(
-        row.kind,
-        &timing,
-        opted_out,
-        &settings.quiet_hours,
-        &zone,
-        now,
-    ) {
+    let validity = match decide(row.kind, &timing, opted_out, &ctx.quiet_hours, &zone, now) {
         Decision::Skip(reason) => {
             store::finish(db, row.id, worker, &Finish::Skipped(reason), now_ms).await?;
             pass.skipped += 1;
@@ -183,8 +234,7 @@ async fn handle(
         Decision::Send { validity_secs } => validity_secs,
     };
     if row.send_at.is_none() {
-        let account = &services.config.twilio_account_sid;
-        let (key, rate) = settings.pace_of(row, account);
+        let (key, rate) = settings.pace_of(row, &ctx.account.sid);
         let interval = rate.interval.as_millis() as i64;
         let slot = store::take_slot(db, &key, interval.max(1), now_ms).await?;
         if slot > now_ms {
@@ -206,9 +256,15 @@ async fn handle(
                 validity_period: validity.and_then(|v| u32::try_from(v).ok()),
                 ..CreateMessage::default()
             };
-            send_text(services, row.org_id, Some(owner), message)
-                .await
-                .map(|m| m.sid)
+            send_text_on(
+                services,
+                &ctx.account.client,
+                row.org_id,
+                Some(owner),
+                message,
+            )
+            .await
+            .map(|m| m.sid)
         }
         OutboxKind::Call => {
             let call = CreateCall {
@@ -217,7 +273,7 @@ async fn handle(
                 url: row.call_url.clone(),
                 ..CreateCall::default()
             };
-            place_call(services, row.org_id, Some(owner), call)
+            place_call_on(services, &ctx.account.client, row.org_id, Some(owner), call)
                 .await
                 .map(|c| c.sid)
         }
@@ -258,98 +314,7 @@ async fn handle(
     Ok(())
 }
 
-/// Takes over the claims whose lease lapsed and settles each with the provider's record:
-/// sent (with the SID found) or back to pending. Returns how many it settled.
-pub async fn reconcile(
-    services: &Services,
-    settings: &DispatchSettings,
-    worker: &str,
-) -> anyhow::Result<usize> {
-    let now_ms = services.clock.now_ms();
-    let rows = store::take_over_lapsed(&services.db, worker, now_ms, settings.lease_ms, PASS_LIMIT)
-        .await?;
-    let mut settled = 0;
-    for row in &rows {
-        let since = row.claimed_at.unwrap_or(row.created_at);
-        let found = provider_record(services, row, since).await?;
-        let done = match found {
-            Some(sid) => {
-                tracing::info!(outbox.id = %row.id, sid, "a lapsed claim had been sent");
-                store::finish(
-                    &services.db,
-                    row.id,
-                    worker,
-                    &Finish::Sent { sid: &sid },
-                    now_ms,
-                )
-                .await?
-            }
-            None => {
-                store::release(&services.db, row.id, worker, now_ms, row.send_at, now_ms).await?
-            }
-        };
-        settled += usize::from(done);
-    }
-    Ok(settled)
-}
-
-/// The SID of the provider's record of `row`'s send, if it has one: a text to the row's
-/// recipient from its sender with its body, or a call between them, dated no earlier than
-/// `since` (ms, less the clock skew).
-async fn provider_record(
-    services: &Services,
-    row: &OutboxRow,
-    since: i64,
-) -> anyhow::Result<Option<String>> {
-    let client = services.telephony.client();
-    let (to, from) = (Some(row.recipient.clone()), Some(row.sender.clone()));
-    let sends: Vec<(String, Option<String>)> = match row.kind {
-        OutboxKind::Text => {
-            let query = ListMessages {
-                to,
-                from,
-                page_size: Some(100),
-                ..ListMessages::default()
-            };
-            let page = client.list_messages(&query).await?;
-            page.messages
-                .into_iter()
-                .filter(|m| Some(m.body.as_str()) == row.body.as_deref())
-                .map(|m| (m.sid, m.date_created))
-                .collect()
-        }
-        OutboxKind::Call => {
-            let query = ListCalls {
-                to,
-                from,
-                page_size: Some(100),
-                ..ListCalls::default()
-            };
-            let page = client.list_calls(&query).await?;
-            page.calls
-                .into_iter()
-                .map(|c| (c.sid, c.date_created))
-                .collect()
-        }
-    };
-    Ok(sends
-        .into_iter()
-        .find(|(_, date)| created_at_or_after(date.as_deref(), since))
-        .map(|(sid, _)| sid))
-}
-
-/// How far before a claim a provider's record may be dated and still be the claim's send: our
-/// clock and the provider's may disagree by this much.
-const CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
-
-/// Whether an RFC 2822 date (Twilio's form) is no earlier than `since` (ms), less the skew
-/// two clocks may have.
-fn created_at_or_after(date: Option<&str>, since: i64) -> bool {
-    date.and_then(|d| jiff::fmt::rfc2822::parse(d).ok())
-        .is_some_and(|z| z.timestamp().as_millisecond() >= since - CLOCK_SKEW_MS)
-}
-
-fn zone_of(row: &OutboxRow) -> Zone {
+pub(super) fn zone_of(row: &OutboxRow) -> Zone {
     let own = row
         .recipient_zone
         .as_deref()

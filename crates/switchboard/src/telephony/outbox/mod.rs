@@ -4,8 +4,12 @@
 
 pub mod api;
 pub mod dispatch;
+pub mod eta;
 pub mod jobs;
 pub mod model;
+pub mod queue;
+pub mod queue_api;
+mod reconcile;
 pub mod store;
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ pub struct OutboxRow {
     pub finished_at: Option<i64>,
 }
 
-const COLUMNS: &str = "id, org_id, owner_kind, owner_id, idempotency_key, kind, recipient, sender, body, \
+pub(super) const COLUMNS: &str = "id, org_id, owner_kind, owner_id, idempotency_key, kind, recipient, sender, body, \
     call_url, earliest_at, latest_at, recipient_zone, fallback_zone, waits_for_window, due_at, send_at, \
     status, skip_reason, claimed_by, \
     claimed_at, claims, provider_sid, error_code, error_message, created_at, finished_at";

@@ -8,17 +8,29 @@ use twilio::client::{CreateMessage, ListMessages};
 
 use crate::support::TestApp;
 
-const SENDER: &str = "+15005550006";
+pub(super) const SENDER: &str = "+15005550006";
 
 fn new_york() -> Zone {
     Zone::parse("America/New_York").unwrap()
 }
 
-async fn enqueue_text(
+pub(super) async fn enqueue_text(
     app: &TestApp,
     key: &str,
     to: &str,
     body: &str,
+) -> switchboard::ids::OutboxId {
+    enqueue(app, key, to, OutboxKind::Text, Some(body), None).await
+}
+
+/// Enqueues a text (with `body`) or a call (with `call_url`) from [`SENDER`], due now.
+pub(super) async fn enqueue(
+    app: &TestApp,
+    key: &str,
+    to: &str,
+    kind: OutboxKind,
+    body: Option<&str>,
+    call_url: Option<&str>,
 ) -> switchboard::ids::OutboxId {
     let zone = new_york();
     let send = NewSend {
@@ -26,11 +38,11 @@ async fn enqueue_text(
         owner_kind: "api",
         owner_id: None,
         key,
-        kind: OutboxKind::Text,
+        kind,
         recipient: to,
         sender: SENDER,
-        body: Some(body),
-        call_url: None,
+        body,
+        call_url,
         earliest_at: app.now().as_millisecond(),
         latest_at: None,
         recipient_zone: None,
@@ -49,7 +61,7 @@ async fn enqueue_text(
 }
 
 /// The texts the simulator holds to `to` from our sender, over real HTTP.
-async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
+pub(super) async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
     let page = app
         .state
         .telephony
@@ -64,7 +76,7 @@ async fn texts_to(app: &TestApp, to: &str) -> Vec<String> {
     page.messages.into_iter().map(|m| m.body).collect()
 }
 
-async fn status_of(app: &TestApp, id: switchboard::ids::OutboxId) -> store::OutboxRow {
+pub(super) async fn status_of(app: &TestApp, id: switchboard::ids::OutboxId) -> store::OutboxRow {
     store::get(&app.state.db, app.org, id)
         .await
         .unwrap()

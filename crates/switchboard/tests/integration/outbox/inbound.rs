@@ -6,11 +6,16 @@ use switchboard::telephony::inbound::{OPTED_OUT_REPLY, store as inbox};
 
 use crate::support::TestApp;
 
-const NUMBER: &str = "+15005550006";
-const MEMBER: &str = "+15005550401";
+pub(super) const NUMBER: &str = "+15005550006";
+pub(super) const MEMBER: &str = "+15005550401";
 
 /// Posts a signed inbound text to our number, as Twilio would; returns the status and TwiML.
-async fn text_in(app: &TestApp, sid: &str, from: &str, body: &str) -> (StatusCode, String) {
+pub(super) async fn text_in(
+    app: &TestApp,
+    sid: &str,
+    from: &str,
+    body: &str,
+) -> (StatusCode, String) {
     let path = "/twilio/messages/inbound";
     let url = app.state.config.public_url_for(path);
     let params: Vec<(String, String)> = [
@@ -36,7 +41,7 @@ async fn text_in(app: &TestApp, sid: &str, from: &str, body: &str) -> (StatusCod
     (response.status(), response.text().await.unwrap())
 }
 
-async fn with_number(app: &TestApp) {
+pub(super) async fn with_number(app: &TestApp) {
     let (status, _) = app
         .post_json(
             "/api/v1/phone-numbers",

@@ -3,6 +3,11 @@
 //! every caller.
 
 mod api;
+mod consent_api;
+mod dashboard;
 mod dispatch;
+mod help;
 mod inbound;
+mod org_account;
+mod queue;
 mod store;
