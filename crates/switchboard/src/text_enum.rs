@@ -20,7 +20,7 @@ pub struct UnknownValue {
 /// }
 /// ```
 ///
-/// Derives Clone, Copy, Debug, PartialEq, Eq, Hash, serde (the texts), utoipa's schema, and
+/// Derives Clone, Copy, Debug, PartialEq, Eq, Hash, serde (the texts), utoipa's schema (the texts), and
 /// sqlx's Type/Encode/Decode for every backend that stores `&str` (TEXT columns).
 #[macro_export]
 macro_rules! text_enum {
@@ -33,7 +33,7 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
         )]
         $vis enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
@@ -62,6 +62,23 @@ macro_rules! text_enum {
                         value: s.to_string(),
                     }),
                 }
+            }
+        }
+
+        // The schema by hand: utoipa's derive does not see a `serde(rename)` whose text comes
+        // from a macro argument, and would publish the variants' Rust names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
 
@@ -123,6 +140,14 @@ mod tests {
             assert_eq!(json, format!("\"{light}\""));
         }
         assert_eq!(Light::Amber.as_str(), "amber-ish");
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_stored_texts() {
+        use utoipa::PartialSchema as _;
+        let schema = serde_json::to_value(Light::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(["red", "amber-ish"]));
+        assert_eq!(schema["type"], "string");
     }
 
     #[test]

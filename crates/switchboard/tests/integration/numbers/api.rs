@@ -182,3 +182,41 @@ async fn a_number_sent_with_the_old_purpose_field_is_refused_naming_it() {
     assert_eq!(list, json!([]));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_has_the_owner_routes_and_each_number_s_owner() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let owner = &doc["paths"]["/api/v1/phone-numbers/{id}/owner"];
+    assert!(
+        owner["put"].is_object() && owner["delete"].is_object(),
+        "{owner}"
+    );
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["NumberJson"]["properties"]["owner"].is_object(),
+        "{}",
+        schemas["NumberJson"]
+    );
+    let kinds = schemas["OwnerKind"]["enum"]
+        .as_array()
+        .expect("owner kinds");
+    assert_eq!(
+        kinds,
+        &[
+            json!("hotline-line"),
+            json!("calltool-campaign"),
+            json!("dialer-campaign"),
+            json!("texting-sender")
+        ]
+    );
+    app.stop().await;
+}
