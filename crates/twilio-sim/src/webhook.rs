@@ -32,9 +32,10 @@ impl Inner {
             .acquire()
             .await
             .map_err(|e| e.to_string())?;
+        let token = self.token_for(params);
         let request = match method {
             Method::Post => {
-                let signature = twilio::signature::sign(&self.cfg.auth_token, url, params);
+                let signature = twilio::signature::sign(&token, url, params);
                 self.http
                     .post(url)
                     .header("X-Twilio-Signature", signature)
@@ -46,7 +47,7 @@ impl Inner {
             }
             Method::Get => {
                 let url = with_query(url, params);
-                let signature = twilio::signature::sign(&self.cfg.auth_token, &url, &[]);
+                let signature = twilio::signature::sign(&token, &url, &[]);
                 self.http.get(url).header("X-Twilio-Signature", signature)
             }
         };
@@ -61,6 +62,19 @@ impl Inner {
         let status = response.status().as_u16();
         let body = response.text().await.map_err(|e| format!("{e}"))?;
         Ok(Answer { status, body })
+    }
+
+    /// The token that signs a webhook: that of the account its `AccountSid` names (an extra
+    /// account's own, for what was created on it), else the configured account's.
+    fn token_for(&self, params: &Params) -> String {
+        let account = params
+            .iter()
+            .find(|(k, _)| k == "AccountSid")
+            .map(|(_, v)| v);
+        account
+            .filter(|a| **a != self.cfg.account_sid)
+            .and_then(|a| self.store.lock().extra_accounts.get(a).cloned())
+            .unwrap_or_else(|| self.cfg.auth_token.clone())
     }
 
     /// Posts a callback that the app only acknowledges, and notes it in the leg's transcript.

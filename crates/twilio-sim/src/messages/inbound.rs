@@ -125,6 +125,7 @@ async fn ask_app(
                         validity_secs: None,
                         direction: "outbound-reply",
                         messaging_service_sid: None,
+                        account_sid: None,
                     };
                     if let Err(code) = create(&inner, reply) {
                         tracing::info!(code, to = %text.from, "reply TwiML refused");

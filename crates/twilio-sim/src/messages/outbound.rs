@@ -23,6 +23,9 @@ pub struct OutboundText {
     /// `outbound-api` or `outbound-reply`.
     pub direction: &'static str,
     pub messaging_service_sid: Option<String>,
+    /// The account it was created on, when not the configured one (its callbacks say so and
+    /// are signed with its token).
+    pub account_sid: Option<String>,
 }
 
 /// Twilio's code for a recipient who replied STOP to this sender.
@@ -159,8 +162,12 @@ async fn step(
     let Some((url, method)) = &text.status_callback else {
         return;
     };
+    let account = text.account_sid.clone();
     let mut p = params([
-        ("AccountSid", inner.cfg.account_sid.clone()),
+        (
+            "AccountSid",
+            account.unwrap_or_else(|| inner.cfg.account_sid.clone()),
+        ),
         ("ApiVersion", "2010-04-01".to_owned()),
         ("From", text.from.clone()),
         ("MessageSid", sid.to_owned()),

@@ -18,11 +18,15 @@ const MAX_BODY_CHARS: usize = 1600;
 
 pub async fn create(
     State(sim): State<Simulator>,
-    Path(_account): Path<String>,
+    Path(account): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<MessageResource>), RestError> {
     let form = Form::from_body(&body);
-    let text = parse_create(&sim, &form)?;
+    let mut text = parse_create(&sim, &form)?;
+    let account = account.trim_end_matches(".json");
+    if account != sim.inner.cfg.account_sid {
+        text.account_sid = Some(account.to_owned());
+    }
     let to = text.to.clone();
     let record = messages::create(&sim.inner, text).map_err(|code| {
         RestError::bad(
@@ -88,6 +92,7 @@ fn parse_create(sim: &Simulator, form: &Form) -> Result<OutboundText, RestError>
         validity_secs: form.number("ValidityPeriod", 1..=36_000)?,
         direction: "outbound-api",
         messaging_service_sid: service,
+        account_sid: None,
     })
 }
 

@@ -10,7 +10,7 @@ use switchboard::telephony::outbox::store;
 use twilio::client::CreateMessage;
 
 use super::dispatch::{SENDER, enqueue, enqueue_text, status_of};
-use crate::support::TestApp;
+use crate::support::{TestApp, TestOptions};
 
 const OWN_SID: &str = "AC0123456789abcdef0123456789abcdef";
 const OWN_TOKEN: &str = "fedcba9876543210fedcba9876543210";
@@ -35,7 +35,37 @@ async fn own_account(app: &TestApp) -> twilio_sim::Simulator {
         .simulator
         .clone();
     sim.add_account(OWN_SID, OWN_TOKEN);
+    // Its webhooks are checked with its own token from now on.
+    app.state.signing_keys.reload().await.unwrap();
     sim
+}
+
+#[tokio::test]
+async fn the_status_callbacks_of_a_text_on_the_organisations_account_are_signed_with_its_token() {
+    let app = TestApp::spawn_with(TestOptions {
+        env: vec![("SWITCHBOARD_SIM_SPEED", "200".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    own_account(&app).await;
+    let id = enqueue_text(&app, "own-cb", "+15005550343", "Delivered?").await;
+    let pass = dispatch::dispatch_due(&app.state, &DispatchSettings::default(), "w1")
+        .await
+        .unwrap();
+    assert_eq!(pass.sent, 1, "{pass:?}");
+    let sid = status_of(&app, id).await.provider_sid.unwrap();
+    // The ledger reaches delivered only if our server accepted the simulator's callbacks,
+    // which it checks against the organisation's own token.
+    for _ in 0..400 {
+        let status = switchboard::telephony::ledger::message_status(&app.state.db, app.org, &sid)
+            .await
+            .unwrap();
+        if status.as_deref() == Some("delivered") {
+            return app.stop().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("the text never reached delivered");
 }
 
 #[tokio::test]
