@@ -6,7 +6,7 @@
 //! Two scenarios, each on a database created for it on ADMIN_URL's server and dropped after:
 //! three `switchboard serve` processes on that database, in live mode against one standalone
 //! simulator, one sender number paced at R texts a second and the account at C calls a second,
-//! a 2 s claim lease. R x S texts and C x S calls (about S seconds of work) are written into
+//! a 10 s claim lease. R x S texts and C x S calls (about S seconds of work) are written into
 //! the outbox in one transaction, as an owner would; the three dispatchers share them. In the
 //! second scenario one process is killed with SIGKILL a third of the way through.
 //!
@@ -15,8 +15,9 @@
 //! - the slots the shared pace granted, over all processes: never more than the rate in any
 //!   1 s window (the GCRA here allows no burst: one slot every 1/R s);
 //! - the sends as the provider took them, for every process and every combination of
-//!   processes: the most in any sliding 1 s window, allowed one more than the rate for the
-//!   dispatch's jitter (a send leaves a few ms after its slot, and the next one may not);
+//!   processes: the most in any sliding 1 s window. A send leaves some ms after its slot (more
+//!   on a machine short of CPU), so a 1 s window at the provider may hold the slots of a window
+//!   stretched by the latest send: allowed is the rate times (1 s + that lateness), plus one;
 //! - every row sent, none twice, none missing.
 //! Prints a Markdown table per scenario; exits non-zero when a check fails.
 
@@ -143,7 +144,9 @@ async fn run(o: &Options, kill: bool, url: &str) -> anyhow::Result<Outcome> {
     let settings = [
         ("SWITCHBOARD_TEXTS_PER_SECOND", o.text_rate.to_string()),
         ("SWITCHBOARD_CALLS_PER_SECOND", o.call_rate.to_string()),
-        ("SWITCHBOARD_OUTBOX_LEASE_SECS", "2".into()),
+        // Long enough that a process starved of CPU on a busy machine is not taken for dead
+        // (docs/outbox.md: a worker that stalls past its lease may send a row twice).
+        ("SWITCHBOARD_OUTBOX_LEASE_SECS", "10".into()),
         (
             "SWITCHBOARD_QUIET_HOURS",
             trials::utc_window(window.0, window.1),
@@ -324,6 +327,19 @@ fn check(
             .and_then(|r| r.claimed_by.as_deref())
             .and_then(|w| workers.get(w).copied())
     };
+    // How late after its slot the latest send of each kind went, in seconds.
+    let latest = |kind: &str, taken: &[Taken]| {
+        taken
+            .iter()
+            .filter_map(|t| {
+                let row = by_sid.get(t.sid.as_str())?;
+                (row.kind == kind).then_some(t.created.as_millisecond() - row.send_at?)
+            })
+            .max()
+            .unwrap_or(0)
+            .max(0) as f64
+            / 1000.0
+    };
     let mut header = String::from("| processes |");
     let mut rule = String::from("| --- |");
     for (name, _, rate, _) in kinds {
@@ -345,7 +361,7 @@ fn check(
                 .join(" + "),
         };
         let mut line = format!("| {label} |");
-        for (name, _, rate, taken) in kinds {
+        for (name, kind, rate, taken) in kinds {
             let mut times: Vec<Timestamp> = taken
                 .iter()
                 .filter(|t| process(&t.sid).is_some_and(|p| combo.contains(&p)))
@@ -354,7 +370,7 @@ fn check(
             times.sort();
             let most = trials::most_in_window(&times, second).0;
             line.push_str(&format!(" {} | {most} |", times.len()));
-            let allowed = rate.ceil() as usize + 1;
+            let allowed = (rate * (1.0 + latest(kind, taken))).ceil() as usize + 1;
             if most > allowed {
                 outcome.failures.push(format!(
                     "{label}: {most} {name} in 1 s, more than {allowed}"
