@@ -12,16 +12,17 @@
 //! When every request has been answered, the run waits until the provider holds M texts (or 120
 //! s pass) and counts them per recipient: none missing, none twice.
 
-use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use futures::StreamExt as _;
 use rand::Rng as _;
 
-const ACCOUNT: &str = "AC0123456789abcdef0123456789abcdef";
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+#[path = "trials/mod.rs"]
+mod trials;
+
+use trials::{Server, Sim, recipient, wait_until};
+
 const SENDER: &str = "+15005550006";
 
 struct Options {
@@ -57,103 +58,12 @@ fn options() -> anyhow::Result<Options> {
     Ok(o)
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-/// One run's processes and addresses.
-struct Run {
-    binary: String,
-    dir: tempfile::TempDir,
-    port: u16,
-    sim_url: String,
-    http: reqwest::Client,
-}
-
-impl Run {
-    fn env(&self) -> Vec<(&'static str, String)> {
-        let data = self.dir.path().display().to_string();
-        vec![
-            ("SWITCHBOARD_LISTEN", format!("127.0.0.1:{}", self.port)),
-            (
-                "SWITCHBOARD_PUBLIC_URL",
-                format!("http://127.0.0.1:{}", self.port),
-            ),
-            ("SWITCHBOARD_DATA_DIR", data.clone()),
-            ("DATABASE_URL", format!("sqlite:{data}/switchboard.db")),
-            ("SWITCHBOARD_TELEPHONY", "live".into()),
-            ("TWILIO_ACCOUNT_SID", ACCOUNT.into()),
-            ("TWILIO_AUTH_TOKEN", TOKEN.into()),
-            ("TWILIO_API_BASE_URL", self.sim_url.clone()),
-            ("SWITCHBOARD_TEXTS_PER_SECOND", "200".into()),
-            ("SWITCHBOARD_OUTBOX_LEASE_SECS", "2".into()),
-            // Any hour of the day: the trial is about crashes, not the window.
-            ("SWITCHBOARD_QUIET_HOURS", "00:00-23:59".into()),
-            ("SWITCHBOARD_ADMIN_PASSWORD", "crash-trials-password".into()),
-            ("RUST_LOG", "error".into()),
-        ]
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(&self.binary);
-        c.args(args)
-            .envs(self.env())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        c
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    async fn start_server(&self) -> anyhow::Result<Child> {
-        let child = self
-            .command(&["serve"])
-            .spawn()
-            .context("starting switchboard serve")?;
-        wait_until(Duration::from_secs(60), || async {
-            self.http
-                .get(self.url("/readyz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        })
-        .await
-        .context("the server never became ready")?;
-        Ok(child)
-    }
-}
-
-/// Polls `ready` every 50 ms until it holds or `limit` passes.
-async fn wait_until<F, Fut>(limit: Duration, ready: F) -> anyhow::Result<()>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if ready().await {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    bail!("not after {limit:?}")
-}
-
-fn recipient(i: usize) -> String {
-    format!("+1415555{i:04}")
-}
-
 /// Asks for text `i` until the server answers it (a killed server refuses the connection).
-async fn request_text(run: &Run, token: &str, i: usize) {
+async fn request_text(http: &reqwest::Client, url: &str, token: &str, i: usize) {
     let body = serde_json::json!({ "to": recipient(i), "body": format!("Trial text {i}") });
     loop {
-        let sent = run
-            .http
-            .post(run.url("/api/v1/messages"))
+        let sent = http
+            .post(url)
             .bearer_auth(token)
             .header("Idempotency-Key", format!("trial-{i}"))
             .json(&body)
@@ -166,31 +76,6 @@ async fn request_text(run: &Run, token: &str, i: usize) {
     }
 }
 
-/// Every text the provider holds: recipient -> count.
-async fn provider_texts(run: &Run) -> anyhow::Result<HashMap<String, usize>> {
-    let mut counts = HashMap::new();
-    let mut next = Some(format!(
-        "/2010-04-01/Accounts/{ACCOUNT}/Messages.json?PageSize=1000"
-    ));
-    while let Some(path) = next {
-        let page: serde_json::Value = run
-            .http
-            .get(format!("{}{path}", run.sim_url))
-            .basic_auth(ACCOUNT, Some(TOKEN))
-            .send()
-            .await?
-            .json()
-            .await?;
-        for m in page["messages"].as_array().into_iter().flatten() {
-            *counts
-                .entry(m["to"].as_str().unwrap_or("").to_string())
-                .or_insert(0) += 1;
-        }
-        next = page["next_page_uri"].as_str().map(str::to_string);
-    }
-    Ok(counts)
-}
-
 struct Outcome {
     kills: usize,
     received: usize,
@@ -201,103 +86,62 @@ struct Outcome {
 
 async fn trial(o: &Options) -> anyhow::Result<Outcome> {
     let started = Instant::now();
-    let sim_port = free_port()?;
-    let run = Run {
-        binary: o.binary.clone(),
-        dir: tempfile::tempdir()?,
-        port: free_port()?,
-        sim_url: format!("http://127.0.0.1:{sim_port}"),
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?,
-    };
-    let listen = format!("127.0.0.1:{sim_port}");
-    let mut sim = run
-        .command(&[
-            "sim",
-            "serve",
-            "--listen",
-            &listen,
-            "--account-sid",
-            ACCOUNT,
-            "--auth-token",
-            TOKEN,
-        ])
-        .spawn()
-        .context("starting the simulator")?;
-    let result = async {
-        let mut server = run.start_server().await?;
-        let out = run
-            .command(&[
-                "token", "create", "--org", "default", "--name", "trials", "--role", "admin",
-            ])
-            .stdout(Stdio::piped())
-            .output()?;
-        let token = String::from_utf8(out.stdout)?
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let number = serde_json::json!({ "e164": SENDER });
-        let added = run
-            .http
-            .post(run.url("/api/v1/phone-numbers"))
-            .bearer_auth(&token)
-            .json(&number)
-            .send()
-            .await?;
-        if !added.status().is_success() {
-            bail!("adding the sender number: {}", added.status());
+    let http = trials::http()?;
+    let dir = tempfile::tempdir()?;
+    let sim = Sim::start(&o.binary, &[])?;
+    let database = format!("sqlite:{}/switchboard.db", dir.path().display());
+    let settings = [
+        ("SWITCHBOARD_TEXTS_PER_SECOND", "200".to_string()),
+        ("SWITCHBOARD_OUTBOX_LEASE_SECS", "2".into()),
+        // Any hour of the day: the trial is about crashes, not the window.
+        ("SWITCHBOARD_QUIET_HOURS", "00:00-23:59".into()),
+    ];
+    let mut server = Server::new(&o.binary, dir.path(), &database, &sim, &settings)?;
+    server.start(&http).await?;
+    let token = server.admin_token()?;
+    server.add_number(&http, &token, SENDER).await?;
+    // The requests go to the port, whichever process listens on it.
+    let url = server.url("/api/v1/messages");
+    let requests = futures::stream::iter(0..o.texts)
+        .map(|i| request_text(&http, &url, &token, i))
+        .buffer_unordered(8)
+        .collect::<Vec<()>>();
+    let kills = async {
+        for _ in 0..o.kills {
+            let pause = rand::rng().random_range(100..800);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+            server.kill()?; // SIGKILL
+            server.start(&http).await?;
         }
-        let requests = futures::stream::iter(0..o.texts)
-            .map(|i| request_text(&run, &token, i))
-            .buffer_unordered(8)
-            .collect::<Vec<()>>();
-        let kills = async {
-            for _ in 0..o.kills {
-                let pause = rand::rng().random_range(100..800);
-                tokio::time::sleep(Duration::from_millis(pause)).await;
-                server.kill()?; // SIGKILL
-                server.wait()?;
-                server = run.start_server().await?;
-            }
-            anyhow::Ok(())
-        };
-        let ((), killed) = tokio::join!(
-            async {
-                requests.await;
-            },
-            kills
-        );
-        killed?;
-        let want = o.texts;
-        let _ = wait_until(Duration::from_secs(120), || async {
-            provider_texts(&run)
-                .await
-                .is_ok_and(|c| c.values().sum::<usize>() >= want)
-        })
-        .await;
-        let counts = provider_texts(&run).await?;
-        server.kill()?;
-        server.wait()?;
-        let twice = counts.values().filter(|&&c| c > 1).count();
-        let missing = (0..o.texts)
-            .filter(|&i| !counts.contains_key(&recipient(i)))
-            .count();
-        Ok(Outcome {
-            kills: o.kills,
-            received: counts.values().sum(),
-            twice,
-            missing,
-            secs: started.elapsed().as_secs_f64(),
-        })
-    }
+        anyhow::Ok(())
+    };
+    let ((), killed) = tokio::join!(
+        async {
+            requests.await;
+        },
+        kills
+    );
+    killed?;
+    let want = o.texts;
+    let _ = wait_until(Duration::from_secs(120), || async {
+        sim.texts_by_recipient(&http)
+            .await
+            .is_ok_and(|c| c.values().sum::<usize>() >= want)
+    })
     .await;
-    sim.kill()?;
-    sim.wait()?;
-    run.dir.close()?;
-    result
+    let counts = sim.texts_by_recipient(&http).await?;
+    server.kill()?;
+    let twice = counts.values().filter(|&&c| c > 1).count();
+    let missing = (0..o.texts)
+        .filter(|&i| !counts.contains_key(&recipient(i)))
+        .count();
+    Ok(Outcome {
+        kills: o.kills,
+        received: counts.values().sum(),
+        twice,
+        missing,
+        secs: started.elapsed().as_secs_f64(),
+    })
 }
 
 #[tokio::main]

@@ -278,6 +278,33 @@ impl Simulator {
             .collect()
     }
 
+    /// Every text and call the account's REST clients created (`outbound-api` and
+    /// `outbound-reply`; no inbound ones, no `<Dial>` legs), each in the order created:
+    /// what a benchmark counts and times (`GET /sim/outbound`).
+    pub fn outbound(
+        &self,
+    ) -> (
+        Vec<crate::model::MessageRecord>,
+        Vec<crate::model::CallRecord>,
+    ) {
+        let state = self.inner.store.lock();
+        let messages = state
+            .message_order
+            .iter()
+            .filter_map(|sid| state.messages.get(sid))
+            .filter(|m| m.direction.starts_with("outbound"))
+            .cloned()
+            .collect();
+        let calls = state
+            .call_order
+            .iter()
+            .filter_map(|sid| state.calls.get(sid))
+            .filter(|c| c.direction == "outbound-api")
+            .cloned()
+            .collect();
+        (messages, calls)
+    }
+
     /// Links scripted people opened: `(number, url, HTTP status)`.
     pub fn link_clicks(&self) -> Vec<(String, String, Option<u16>)> {
         self.inner.store.lock().clicks.clone()

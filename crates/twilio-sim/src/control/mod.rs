@@ -1,5 +1,5 @@
 //! The control API under `/sim/`: place inbound calls and texts, script numbers, read
-//! transcripts. JSON in and out, no authentication (bind the simulator to loopback).
+//! transcripts and the log of what clients sent. JSON in and out, no authentication (bind the simulator to loopback).
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -21,6 +21,7 @@ pub fn router(sim: Simulator) -> Router {
         .route("/sim/calls/{sid}", get(call_status))
         .route("/sim/calls/{sid}/transcript", get(transcript))
         .route("/sim/messages", post(deliver_text))
+        .route("/sim/outbound", get(outbound))
         .route("/sim/messages/{sid}", get(message_log))
         .route(
             "/sim/numbers/{number}",
@@ -178,6 +179,23 @@ async fn message_log(
     Ok(Json(
         json!({ "sid": sid, "status": status, "events": events }),
     ))
+}
+
+/// `GET /sim/outbound`: every text and call clients created, in order, with the instant the
+/// simulator took it to the microsecond (`DateCreated` has whole seconds, too coarse to time a
+/// rate by).
+async fn outbound(State(sim): State<Simulator>) -> impl IntoResponse {
+    let created = |at: jiff::Timestamp| at.round(jiff::Unit::Microsecond).unwrap_or(at).to_string();
+    let (messages, calls) = sim.outbound();
+    let messages: Vec<_> = messages
+        .into_iter()
+        .map(|m| json!({ "sid": m.sid, "from": m.from, "to": m.to, "body": m.body, "created": created(m.date_created) }))
+        .collect();
+    let calls: Vec<_> = calls
+        .into_iter()
+        .map(|c| json!({ "sid": c.sid, "from": c.from, "to": c.to, "created": created(c.date_created) }))
+        .collect();
+    Json(json!({ "messages": messages, "calls": calls }))
 }
 
 async fn put_behaviour(

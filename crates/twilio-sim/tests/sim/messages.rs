@@ -213,3 +213,41 @@ async fn a_messaging_service_send_is_accepted_and_lists_filter_by_date_sent() {
     assert!(page["messages"].as_array().unwrap().is_empty());
     assert_eq!(env.get("Messages.json?DateSent=yesterday").await.0, 400);
 }
+
+#[tokio::test]
+async fn the_outbound_log_lists_what_clients_sent_in_order_timed_to_the_microsecond() {
+    let env = TestEnv::start().await;
+    env.register(APP_NUMBER, &[]).await;
+    env.route("/voice", "<Response><Hangup/></Response>");
+    for to in ["+15005550311", "+15005550312"] {
+        assert_eq!(send(&env, to, "hi", &[]).await.0, 201);
+    }
+    let call = env.call("+15005550313", "/voice", &[]).await;
+    env.sim
+        .deliver_inbound_message("+15005550314", APP_NUMBER, "an inbound text")
+        .await
+        .unwrap();
+    let log: serde_json::Value = env
+        .http
+        .get(format!("{}/sim/outbound", env.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let messages = log["messages"].as_array().unwrap();
+    let to: Vec<_> = messages.iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert_eq!(to, ["+15005550311", "+15005550312"], "no inbound text");
+    let created: Vec<jiff::Timestamp> = messages
+        .iter()
+        .map(|m| m["created"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(created[0] <= created[1]);
+    assert!(
+        created.iter().any(|t| t.subsec_microsecond() != 0),
+        "instants finer than DateCreated's seconds: {created:?}"
+    );
+    assert_eq!(log["calls"][0]["sid"], call.as_str());
+    assert_eq!(log["calls"].as_array().unwrap().len(), 1);
+}
