@@ -1,0 +1,11 @@
+//! The contacts' native API (Bearer, organisation-scoped, in the OpenAPI document).
+
+pub mod imports;
+
+use axum::Router;
+
+use crate::services::Services;
+
+pub fn router() -> Router<Services> {
+    Router::new().merge(imports::router())
+}
