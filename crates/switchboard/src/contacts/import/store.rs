@@ -196,7 +196,7 @@ pub async fn keep_errors(
         .collect();
     let sql = format!(
         "INSERT INTO contact_import_errors (import_id, line, field, reason) \
-         SELECT $1, {}, r.value ->> 'field', r.value ->> 'reason' FROM {} ON CONFLICT DO NOTHING",
+         SELECT $1, {}, r.value ->> 'field', r.value ->> 'reason' FROM {} WHERE true ON CONFLICT DO NOTHING",
         "CAST(r.value ->> 'line' AS BIGINT)",
         crate::db::dialect::json_rows(tx.kind(), 2, "r"),
     );

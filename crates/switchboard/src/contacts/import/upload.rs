@@ -64,6 +64,9 @@ impl ImportParams {
         if let Some(v) = text("mapping") {
             self.mapping = Some(v);
         }
+        if let Some(v) = text("file_name") {
+            self.file_name = Some(v);
+        }
         Ok(self)
     }
 

@@ -120,11 +120,11 @@ pub async fn write_batch(
     }
     let phone_sql = "INSERT INTO contact_phones (org_id, contact_id, phone, is_primary) \
          SELECT $1, CAST(r.value ->> 'contact_id' AS BIGINT), r.value ->> 'phone', (r.value ->> 'primary') = '1' \
-         FROM {rows} ON CONFLICT (org_id, phone) DO NOTHING";
+         FROM {rows} WHERE true ON CONFLICT (org_id, phone) DO NOTHING";
     insert_json(tx, org, phone_sql, &phones).await?;
     let tag_sql = "INSERT INTO contact_tags (org_id, contact_id, tag) \
          SELECT $1, CAST(r.value ->> 'contact_id' AS BIGINT), r.value ->> 'tag' FROM {rows} \
-         ON CONFLICT DO NOTHING";
+         WHERE true ON CONFLICT DO NOTHING";
     insert_json(tx, org, tag_sql, &tags).await?;
     let everyone: Vec<i64> = targets.iter().flatten().copied().collect();
     if let Some(list) = list {
@@ -300,7 +300,7 @@ async fn add_to_list(
     }
     let sql = format!(
         "INSERT INTO contact_list_members (org_id, list_id, contact_id, added_at) \
-         SELECT $1, $2, ids.value, $4 FROM ({}) AS ids ON CONFLICT DO NOTHING",
+         SELECT $1, $2, ids.value, $4 FROM ({}) AS ids WHERE true ON CONFLICT DO NOTHING",
         json_list(tx.kind(), 3, Column::Int)
     );
     let json = serde_json::to_string(contacts).unwrap_or_else(|_| "[]".into());
