@@ -217,21 +217,19 @@ async fn another_organisation_cannot_read_an_import() {
 #[tokio::test]
 async fn a_multipart_upload_with_a_list_name_adds_every_contact_to_that_list() {
     let app = TestApp::spawn().await;
-    let boundary = "XyZ";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"list_name\"\r\n\r\nVolunteers\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"mapping\"\r\n\r\nCell:phone,Team:field:squad\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n\
-         Name,Cell,Team\nAda Lovelace,+14155550101,Blue\nGrace Hopper,+14155550102,Red\n\r\n--{boundary}--\r\n"
+    let (content_type, body) = super::multipart(
+        &[
+            ("list_name", "Volunteers"),
+            ("mapping", "Cell:phone,Team:field:squad"),
+        ],
+        "people.csv",
+        "Name,Cell,Team\nAda Lovelace,+14155550101,Blue\nGrace Hopper,+14155550102,Red\n",
     );
     let r = app
         .http
         .post(app.url("/api/v1/contacts/import"))
         .bearer_auth(&app.token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await
@@ -274,5 +272,29 @@ async fn an_opt_out_column_records_opt_outs_in_the_consent_ledger_and_never_an_o
         ],
         "one opt-out per channel, not repeated by the second import"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_import_api() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .http
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let doc: serde_json::Value = r.json().await.unwrap();
+    for path in [
+        "/api/v1/contacts/import",
+        "/api/v1/contacts/imports",
+        "/api/v1/contacts/imports/{id}",
+        "/api/v1/contacts/export",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from OpenAPI"
+        );
+    }
     app.stop().await;
 }

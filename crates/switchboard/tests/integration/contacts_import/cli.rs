@@ -1,15 +1,6 @@
 //! `switchboard contacts import` and `export` in a terminal-less run (plain progress lines).
 
-use std::process::Command;
-
-fn switchboard(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SWITCHBOARD_DATA_DIR", dir.join("data"));
-    cmd
-}
+use crate::cli::switchboard;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
     let out = switchboard(dir).args(args).output().unwrap();

@@ -87,3 +87,20 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
     switchboard::with_db!(&app.state.db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await)
         .expect("count")
 }
+
+/// A multipart form as a browser sends it: text `parts`, then `csv` as the `file` part named
+/// `file_name`. Returns the content type and the body.
+pub fn multipart(parts: &[(&str, &str)], file_name: &str, csv: &str) -> (String, String) {
+    let boundary = "----browser";
+    let mut body = String::new();
+    for (name, value) in parts {
+        body += &format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        );
+    }
+    body += &format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

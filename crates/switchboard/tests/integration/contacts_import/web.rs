@@ -12,25 +12,12 @@ async fn post_form(
     parts: &[(&str, &str)],
     csv: &str,
 ) -> reqwest::Response {
-    let boundary = "----browser";
-    let mut body = String::new();
-    for (name, value) in parts {
-        body += &format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        );
-    }
-    body += &format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"members.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
+    let (content_type, body) = super::multipart(parts, "members.csv", csv);
     app.http
         .post(app.url("/contacts/imports"))
         .header("cookie", web.cookie())
         .header("origin", &app.base_url)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await
