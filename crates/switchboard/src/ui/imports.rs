@@ -115,7 +115,10 @@ async fn upload_page(
 ) -> Result<Markup, AppError> {
     let now = state.clock.now_ms();
     let past = store::list(&state.db, session.org, 50).await?;
-    let past: Vec<ImportView> = past.into_iter().map(|r| ImportView::new(r, now)).collect();
+    let past: Vec<(i64, ImportView)> = past
+        .into_iter()
+        .map(|r| (r.created_at, ImportView::new(r, now)))
+        .collect();
     let limit_mib = state.config.import_max_bytes / (1024 * 1024);
     let body = html! {
         p.muted {
@@ -150,10 +153,10 @@ async fn upload_page(
                     th { "Merged" } th { "Refused" } th { "List" }
                 } }
                 tbody {
-                    @for i in &past {
+                    @for (started, i) in &past {
                         tr {
                             td { a href=(format!("/contacts/imports/{}", i.id)) { (i.file_name) } }
-                            td { (i.created_at.replace('T', " ")) }
+                            td { (when(*started)) }
                             td { (status_text(i)) }
                             td { (i.rows_read) } td { (i.created) } td { (i.merged) } td { (i.invalid) }
                             td { (i.list_name.as_deref().unwrap_or("—")) }
