@@ -18,7 +18,7 @@ use crate::services::Services;
 use crate::telephony::{SigningKeys, Telephony};
 
 pub use crate::services::install_crypto_provider;
-use crate::{accounts, contacts, hotline, http, jobs, notify, ops, telephony, ui};
+use crate::{accounts, hotline, http, jobs, notify, ops, telephony, ui};
 
 /// The application's state: the services every module shares, and each module's own state
 /// (reached by handlers through `FromRef`). Cheap to clone.
@@ -102,7 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::outbox::api::router().with_state(state.services.clone()))
-        .merge(contacts::api::router().with_state(state.services.clone()))
+        .merge(crate::contacts::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router(&state))
@@ -113,7 +113,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // CSV uploads count their bytes against their own, larger limit (import_max_bytes), so
         // they join after the 2 MiB one.
-        .merge(contacts::api::imports::uploads().with_state(state.services.clone()))
+        .merge(crate::contacts::api::imports::uploads().with_state(state.services.clone()))
         .merge(ui::uploads(&state))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             ops::panic_response,
