@@ -125,6 +125,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             2 * 1024 * 1024,
         ))
+        // CSV uploads count their bytes against their own, larger limit (import_max_bytes), so
+        // they join after the 2 MiB one.
+        .merge(crate::contacts::api::imports::uploads().with_state(state.services.clone()))
+        .merge(ui::uploads(&state))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             ops::panic_response,
         ))

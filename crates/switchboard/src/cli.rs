@@ -65,6 +65,9 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         base_url: String,
     },
+    /// Import contacts from CSV, or export them.
+    #[command(subcommand)]
+    Contacts(crate::contacts::import::cli::ContactsCommand),
     /// Copy the SQLite database to PATH while the server runs (for PostgreSQL use pg_dump).
     Backup {
         /// Where to write the copy; must not exist yet.
@@ -261,6 +264,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let flow = crate::hotline::studio_flow::for_line(&state, line, &base_url).await?;
             println!("{}", serde_json::to_string_pretty(&flow)?);
             Ok(())
+        }
+        Command::Contacts(cmd) => {
+            crate::contacts::import::cli::run(&admin_state(config).await?.services, cmd).await
         }
         Command::Backup { path } => backup(&config, &path).await,
         Command::Sim(_) => unreachable!("handled above"),

@@ -72,6 +72,10 @@ id_type!(
     /// A row of the outbox: one call or text we mean to send.
     OutboxId
 );
+id_type!(
+    /// A CSV import of contacts: its progress and the rows it refused.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

@@ -131,9 +131,13 @@ pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         crate::telephony::outbox::queue_api::outbox_items,
         crate::contacts::api::consent::get_consent,
         crate::contacts::api::consent::change_consent,
+        crate::contacts::api::imports::import_contacts,
+        crate::contacts::api::imports::list_imports,
+        crate::contacts::api::imports::get_import,
+        crate::contacts::api::imports::export_contacts,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts", description = "People and API tokens"), (name = "jobs", description = "The job queue"), (name = "hotline", description = "Shift lines, on-call ladders, incidents"), (name = "telephony", description = "Texts and calls through the outbox")),
+    tags((name = "accounts", description = "People and API tokens"), (name = "jobs", description = "The job queue"), (name = "hotline", description = "Shift lines, on-call ladders, incidents"), (name = "telephony", description = "Texts and calls through the outbox"), (name = "contacts", description = "Contacts, lists and CSV imports")),
 )]
 pub struct ApiDoc;
 

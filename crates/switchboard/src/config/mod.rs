@@ -89,6 +89,8 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits count by it).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub outbound: OutboundSettings,
+    /// The largest CSV an upload may send to a contacts import, in bytes.
+    pub import_max_bytes: u64,
 }
 
 /// Credentials the simulator uses when none are configured. Not secret: they only open a
@@ -242,6 +244,17 @@ impl Config {
                 _ => Err(format!("'{v}' must be milliseconds from 0 to 600000")),
             }
         })?;
+        let import_max_bytes = parse(
+            raw,
+            "import_max_bytes",
+            &crate::contacts::import::file::DEFAULT_MAX_BYTES.to_string(),
+            |v| match v.parse::<u64>() {
+                Ok(n) if (1024..=1 << 36).contains(&n) => Ok(n),
+                _ => Err(format!(
+                    "'{v}' must be a number of bytes from 1024 to 68719476736"
+                )),
+            },
+        )?;
         Ok(Config {
             listen,
             data_dir,
@@ -267,6 +280,7 @@ impl Config {
             http: HttpLimits::from_raw(raw)?,
             trusted_proxies: http::trusted_proxies(raw)?,
             outbound: OutboundSettings::from_raw(raw)?,
+            import_max_bytes,
         })
     }
 
@@ -277,6 +291,10 @@ impl Config {
         let proxies: Vec<String> = self.trusted_proxies.iter().map(|a| a.to_string()).collect();
         rows.push(("SWITCHBOARD_TRUSTED_PROXIES", proxies.join(",")));
         rows.extend(self.outbound.describe());
+        rows.push((
+            "SWITCHBOARD_IMPORT_MAX_BYTES",
+            self.import_max_bytes.to_string(),
+        ));
         rows
     }
 

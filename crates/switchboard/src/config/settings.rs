@@ -60,4 +60,5 @@ pub const SETTINGS: &[Setting] = &[
     setting("short_code_texts_per_second", "SWITCHBOARD_SHORT_CODE_TEXTS_PER_SECOND", "texts a second per short code (default 100)"),
     setting("quiet_hours", "SWITCHBOARD_QUIET_HOURS", "when recipients may be texted or called, in their own zone (default 08:00-21:00)"),
     setting("outbox_lease_secs", "SWITCHBOARD_OUTBOX_LEASE_SECS", "seconds an outbox claim lasts before a text whose sender died is looked up at Twilio (default 60)"),
+    setting("import_max_bytes", "SWITCHBOARD_IMPORT_MAX_BYTES", "largest CSV file an upload may send to a contacts import (default 536870912, 512 MiB)"),
 ];

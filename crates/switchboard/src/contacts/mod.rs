@@ -2,5 +2,6 @@
 //! their consent per number and channel, and the quiet hours that protect them.
 
 pub mod api;
+pub mod import;
 pub mod model;
 pub mod store;

@@ -8,6 +8,7 @@ pub mod demo;
 mod guard;
 mod hotline;
 mod inbox;
+mod imports;
 mod jobs;
 mod layout;
 mod login;
@@ -39,6 +40,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(outbox::router())
         .merge(inbox::router())
         .merge(consent::router())
-        .merge(jobs::router());
+        .merge(jobs::router())
+        .merge(imports::router());
     guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
+}
+
+/// The dashboard's uploads, which take their own body limit (see `app::router`).
+pub fn uploads(state: &AppState) -> Router<AppState> {
+    guard::protect(guard::no_store(imports::uploads()), state)
 }

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
-fn switchboard(dir: &std::path::Path) -> Command {
+pub fn switchboard(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
     cmd.current_dir(dir)
         .env_clear()
