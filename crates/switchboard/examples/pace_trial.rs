@@ -19,6 +19,7 @@
 //!   on a machine short of CPU), so a 1 s window at the provider may hold the slots of a window
 //!   stretched by the latest send: allowed is the rate times (1 s + that lateness), plus one;
 //! - every row sent, none twice, none missing.
+//!
 //! Prints a Markdown table per scenario; exits non-zero when a check fails.
 
 use std::collections::HashMap;
