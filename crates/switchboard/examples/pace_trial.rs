@@ -415,6 +415,20 @@ fn check(
             trials::percentile(&late, 99.0),
             late.last().copied().unwrap_or(0.0),
         ));
+        for (to, _) in counts.iter().filter(|(_, c)| **c > 1) {
+            for t in taken.iter().filter(|t| &t.to == to) {
+                let row = by_sid.get(t.sid.as_str());
+                outcome.lines.push(format!(
+                    "  {name} to {to} twice: {} at {}, outbox row: {}",
+                    t.sid,
+                    t.created,
+                    row.map_or("none holds this SID".to_string(), |r| format!(
+                        "{} by {:?}, slot {:?}",
+                        r.status, r.claimed_by, r.send_at
+                    ))
+                ));
+            }
+        }
         if most_slots > rate.ceil() as usize {
             outcome
                 .failures
