@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(accounts::api::router().with_state(state.services.clone()))
         .merge(telephony::outbox::api::router().with_state(state.services.clone()))
+        .merge(crate::contacts::api::router().with_state(state.services.clone()))
         .merge(telephony::http::router())
         .merge(hotline::router().with_state(state.hotline.clone()))
         .merge(ui::router(&state))

@@ -72,6 +72,14 @@ id_type!(
     /// A row of the outbox: one call or text we mean to send.
     OutboxId
 );
+id_type!(
+    /// A contact: someone outside the organisation its jobs call and text.
+    ContactId
+);
+id_type!(
+    /// A list of contacts: static members or a saved filter.
+    ListId
+);
 
 #[cfg(test)]
 mod tests {

@@ -28,6 +28,14 @@ pub fn for_update_of(kind: DbKind, alias: &str) -> String {
     }
 }
 
+/// `LIKE` that ignores case: SQLite's already does (for ASCII); Postgres's is `ILIKE`.
+pub fn ilike(kind: DbKind) -> &'static str {
+    match kind {
+        DbKind::Postgres => "ILIKE",
+        DbKind::Sqlite => "LIKE",
+    }
+}
+
 /// The type of a value read out of bound JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {

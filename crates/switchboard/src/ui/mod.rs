@@ -3,6 +3,7 @@
 //! (`/login`'s too), is taken only from the site's own origin, and every response carries the
 //! security headers (`guard.rs`).
 
+mod contacts;
 pub mod demo;
 mod guard;
 mod hotline;
@@ -33,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(settings::router())
         .merge(tokens::router())
         .merge(outbox::router())
+        .merge(contacts::router())
         .merge(jobs::router());
     guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
 }

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod browser;
 mod cli;
+mod contacts;
 mod dashboard;
 mod email;
 mod fleet;
