@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::contact::{self, field_key};
 use super::zones::single_zone_countries;
-use crate::db::DbKind;
+use crate::db::{DbKind, dialect};
 use crate::error::Invalid;
 use crate::limits;
 
@@ -319,7 +319,7 @@ impl Condition {
             values.push(v);
             format!("${}", first + values.len() - 1)
         };
-        let like = crate::db::dialect::ilike(kind);
+        let like = dialect::ilike(kind);
         let text = |v: &Operand| match v {
             Operand::Text(t) => t.clone(),
             Operand::Json(Value::String(t)) => t.clone(),
@@ -376,7 +376,8 @@ impl Condition {
                 };
                 let not = if self.op == Op::Missing { "NOT " } else { "" };
                 return format!(
-                    "{not}EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id{test})"
+                    "{not}EXISTS (SELECT 1 FROM contact_phones p WHERE p.contact_id = c.id{test}{})",
+                    dialect::row_by_row(kind)
                 );
             }
             Field::Tag => {
@@ -395,7 +396,8 @@ impl Condition {
                     ""
                 };
                 return format!(
-                    "{not}EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id{test})"
+                    "{not}EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id{test}{})",
+                    dialect::row_by_row(kind)
                 );
             }
         };

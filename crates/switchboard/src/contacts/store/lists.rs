@@ -185,7 +185,8 @@ fn members_condition(kind: DbKind, list: &ContactList, first: usize) -> Sql {
         Some(filter) if list.kind == ListKind::Smart => filter.to_sql(kind, first),
         _ => Sql {
             condition: format!(
-                "EXISTS (SELECT 1 FROM contact_list_members m WHERE m.list_id = ${first} AND m.contact_id = c.id)"
+                "EXISTS (SELECT 1 FROM contact_list_members m WHERE m.list_id = ${first} AND m.contact_id = c.id{})",
+                dialect::row_by_row(kind)
             ),
             values: vec![SqlValue::Int(list.id.get())],
         },

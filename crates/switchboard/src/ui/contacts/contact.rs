@@ -15,7 +15,9 @@ use super::{bad, note};
 use crate::accounts::Role;
 use crate::accounts::store::Session;
 use crate::app::AppState;
-use crate::contacts::model::contact::{Contact, ContactInput, PhoneInput, ZoneSource};
+use crate::contacts::model::contact::{
+    Contact, ContactInput, PhoneInput, ValidContact, ZoneSource,
+};
 use crate::contacts::model::list::{ContactList, ListKind};
 use crate::contacts::store::{contacts as store, lists};
 use crate::http::AppError;
@@ -67,6 +69,11 @@ impl ContactForm {
                 Value::Object(c.fields.clone()).to_string()
             },
         }
+    }
+
+    /// The contact's values, checked as the API checks them; `source` is kept on an edit.
+    fn to_valid(&self, source: &str) -> Result<ValidContact, AppError> {
+        Ok(self.to_input(source)?.validate(source)?)
     }
 
     fn to_input(&self, source: &str) -> Result<ContactInput, AppError> {
@@ -128,10 +135,7 @@ async fn create(
     user.check_csrf(&form.csrf)?;
     user.require(Role::Agent)?;
     let org = user.0.org;
-    let created = match form
-        .to_input(SOURCE)
-        .and_then(|i| i.validate(SOURCE).map_err(AppError::from))
-    {
+    let created = match form.to_valid(SOURCE) {
         Ok(valid) => store::create(&state.db, org, &valid, state.clock.now_ms())
             .await
             .map_err(AppError::from),
@@ -181,10 +185,7 @@ async fn save(
     user.require(Role::Agent)?;
     let org = user.0.org;
     let contact = store::get(&state.db, org, id).await?;
-    let saved = match form
-        .to_input(&contact.source)
-        .and_then(|i| i.validate(SOURCE).map_err(AppError::from))
-    {
+    let saved = match form.to_valid(&contact.source) {
         Ok(valid) => store::update(&state.db, org, id, &valid, state.clock.now_ms())
             .await
             .map_err(AppError::from),

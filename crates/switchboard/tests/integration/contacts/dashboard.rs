@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::contact;
+use super::{contact, static_list};
 use crate::support::TestApp;
 use crate::support::web_session::WebSession;
 
@@ -165,13 +165,7 @@ async fn a_smart_list_made_on_the_lists_page_shows_its_live_count_and_filter_in_
 async fn a_contact_is_put_on_a_static_list_from_its_page_and_removed_from_the_lists_page() {
     let app = TestApp::spawn().await;
     let ada = contact(&app, json!({"first_name": "Ada"})).await;
-    let (_, list) = app
-        .post_json(
-            "/api/v1/lists",
-            &app.token,
-            &json!({"name": "Board", "kind": "static"}),
-        )
-        .await;
+    let list = static_list(&app, "Board").await;
     let owner = WebSession::owner(&app).await;
     let at = format!("/contacts/{}", ada["id"]);
     let list_id = list["id"].to_string();

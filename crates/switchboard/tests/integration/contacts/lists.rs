@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use switchboard::contacts::store::lists::resolve_list;
 use switchboard::ids::{ContactId, ListId};
 
-use super::contact;
+use super::{contact, static_list};
 use crate::support::TestApp;
 
 fn volunteers() -> Value {
@@ -84,13 +84,7 @@ async fn a_static_list_holds_the_contacts_added_to_it_once_each() {
     let app = TestApp::spawn().await;
     let ada = contact(&app, json!({"first_name": "Ada"})).await;
     let bob = contact(&app, json!({"first_name": "Bob"})).await;
-    let (_, list) = app
-        .post_json(
-            "/api/v1/lists",
-            &app.token,
-            &json!({"name": "Board", "kind": "static"}),
-        )
-        .await;
+    let list = static_list(&app, "Board").await;
     let members = format!("/api/v1/lists/{}/members", list["id"]);
     let (status, added) = app
         .post_json(
@@ -319,5 +313,75 @@ async fn resolve_list_walks_every_member_with_a_number_once_by_pages() {
         resolve_list(db, other_org, id, None, 100).await.is_err(),
         "another organisation's list"
     );
+    app.stop().await;
+}
+
+/// Writes `n` contacts, each with a primary number and every other one tagged `member`, in
+/// three statements (a recursive count), and answers the id of a static list holding them all.
+async fn many_contacts(app: &TestApp, n: i64) -> ListId {
+    let db = &app.state.db;
+    let now = app.clock.now_ms();
+    let statements = [
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2) \
+         INSERT INTO contacts (org_id, first_name, source, created_at, updated_at) \
+         SELECT $1, 'C' || CAST(i AS TEXT), 'test', $3, $3 FROM n",
+        "INSERT INTO contact_phones (org_id, contact_id, phone, is_primary) \
+         SELECT org_id, id, '+1415' || CAST(1000000 + id AS TEXT), TRUE FROM contacts WHERE org_id = $1 AND $2 > 0 AND $3 > 0",
+        "INSERT INTO contact_tags (org_id, contact_id, tag) \
+         SELECT org_id, id, 'member' FROM contacts WHERE org_id = $1 AND id % 2 = 0 AND $2 > 0 AND $3 > 0",
+    ];
+    let mut tx = db.write().await.unwrap();
+    for sql in statements {
+        switchboard::with_tx!(&mut tx, c => sqlx::query(sql).bind(app.org).bind(n).bind(now).execute(c).await.map(|_| ())).unwrap();
+    }
+    tx.commit().await.unwrap();
+    let (_, list) = app
+        .post_json(
+            "/api/v1/lists",
+            &app.token,
+            &json!({"name": "All", "kind": "static"}),
+        )
+        .await;
+    let sql = "INSERT INTO contact_list_members (org_id, list_id, contact_id, added_at) SELECT org_id, $2, id, $3 FROM contacts WHERE org_id = $1";
+    let id = list["id"].as_i64().unwrap();
+    switchboard::with_write!(db, c => sqlx::query(sql).bind(app.org).bind(id).bind(now).execute(c).await.map(|_| ())).unwrap();
+    ListId::new(id)
+}
+
+/// Walks a list to the end with `resolve_list`, answering how many members and how long.
+async fn walk(app: &TestApp, id: ListId) -> (usize, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let (mut after, mut seen) = (None, 0);
+    loop {
+        let page = resolve_list(&app.state.db, app.org, id, after, 1000)
+            .await
+            .unwrap();
+        seen += page.members.len();
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return (seen, started.elapsed()),
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "a measurement: 100,000 contacts; run by hand with --ignored --nocapture"]
+async fn resolve_list_walks_a_hundred_thousand_members_in_pages_of_a_thousand() {
+    let app = TestApp::spawn().await;
+    let all = many_contacts(&app, 100_000).await;
+    let (seen, took) = walk(&app, all).await;
+    assert_eq!(seen, 100_000);
+    println!("static list of 100,000: walked in {took:?}");
+    let smart = json!({"name": "Members", "kind": "smart", "filter": {"all": [{"field": "tag", "op": "equals", "value": "member"}]}});
+    let started = std::time::Instant::now();
+    let (_, list) = app.post_json("/api/v1/lists", &app.token, &smart).await;
+    println!(
+        "smart list of 50,000: created and counted in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(list["count"], 50_000);
+    let (seen, took) = walk(&app, ListId::new(list["id"].as_i64().unwrap())).await;
+    assert_eq!(seen, 50_000);
+    println!("smart list of 50,000 out of 100,000: walked in {took:?}");
     app.stop().await;
 }

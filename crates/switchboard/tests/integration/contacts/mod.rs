@@ -17,3 +17,11 @@ pub async fn contact(app: &TestApp, body: Value) -> Value {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     created
 }
+
+/// Creates an empty static list through the API and answers it.
+pub async fn static_list(app: &TestApp, name: &str) -> Value {
+    let body = serde_json::json!({"name": name, "kind": "static"});
+    let (status, list) = app.post_json("/api/v1/lists", &app.token, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{list}");
+    list
+}
