@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::db::DbKind;
 
 fn parse(value: Value) -> Filter {
     Filter::parse(&value).unwrap_or_else(|e| panic!("{value}: {e}"))
