@@ -76,6 +76,14 @@ id_type!(
     /// A CSV import of contacts: its progress and the rows it refused.
     ImportId
 );
+id_type!(
+    /// A contact: someone outside the organisation its jobs call and text.
+    ContactId
+);
+id_type!(
+    /// A list of contacts: static members or a saved filter.
+    ListId
+);
 
 #[cfg(test)]
 mod tests {

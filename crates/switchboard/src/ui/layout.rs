@@ -33,6 +33,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/calltool", "Call tool"),
     ("/dialer", "Dialer"),
     ("/texting", "Texting"),
+    ("/contacts", "Contacts"),
     ("/people", "People"),
     ("/settings", "Settings"),
     ("/outbox", "Outbox"),

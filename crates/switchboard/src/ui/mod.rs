@@ -4,6 +4,7 @@
 //! security headers (`guard.rs`).
 
 mod consent;
+mod contacts;
 pub mod demo;
 mod guard;
 mod hotline;
@@ -40,8 +41,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(outbox::router())
         .merge(inbox::router())
         .merge(consent::router())
-        .merge(jobs::router())
-        .merge(imports::router());
+        .merge(contacts::router())
+        .merge(imports::router())
+        .merge(jobs::router());
     guard::protect(guard::no_store(pages).merge(layout::assets_router()), state)
 }
 

@@ -7,6 +7,7 @@ mod accounts;
 mod browser;
 mod cli;
 mod contacts_import;
+mod contacts;
 mod dashboard;
 mod email;
 mod fleet;

@@ -1,7 +1,10 @@
-//! The contacts' native API (Bearer, organisation-scoped, in the OpenAPI document).
+//! The contacts' native API (`/api/v1/...`, Bearer tokens, organisation-scoped): one file per
+//! resource, each with its own router; [`router`] merges them.
 
 pub mod consent;
+pub mod contacts;
 pub mod imports;
+pub mod lists;
 
 use axum::Router;
 
@@ -11,4 +14,6 @@ pub fn router() -> Router<Services> {
     Router::new()
         .merge(consent::router())
         .merge(imports::router())
+        .merge(contacts::router())
+        .merge(lists::router())
 }

@@ -2,5 +2,8 @@
 //! the time zone a recipient is in.
 
 pub mod consent;
+pub mod contact;
+pub mod filter;
+pub mod list;
 pub mod quiet_hours;
 pub mod zones;

@@ -47,6 +47,12 @@ const SINGLE_ZONE_COUNTRIES: &[(&str, &str)] = &[
     ("91", "Asia/Kolkata"),
 ];
 
+/// Every (calling code, zone) pair [`zone_of_number`] knows, longer codes first: the smart-list
+/// filter turns the same table into SQL so that "time zone" means the same in both places.
+pub fn single_zone_countries() -> &'static [(&'static str, &'static str)] {
+    SINGLE_ZONE_COUNTRIES
+}
+
 /// The zone rules fall back to when neither the recipient nor their number gives one and
 /// whoever asked names none (an API text without `time_zone`, an inbound text from +1).
 pub const FALLBACK_ZONE: &str = "America/New_York";
