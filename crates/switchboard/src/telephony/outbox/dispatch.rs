@@ -146,6 +146,8 @@ pub struct Pass {
     pub waiting: usize,
     /// Left claimed: the provider's answer was lost; reconciled when the lease lapses.
     pub unknown: usize,
+    /// Not sent: the lease lapsed before the row's turn came; whoever took it over settles it.
+    pub lapsed: usize,
 }
 
 /// One pass over the due rows at the clock's now.
@@ -242,6 +244,22 @@ async fn handle(
             pass.waiting += 1;
             return Ok(());
         }
+    }
+    // A batch is handled one row after another, and a slow machine can spend the lease before
+    // reaching this row: renew it now, or leave the row to whoever takes the lapsed claim over.
+    let sending_at = services.clock.now_ms();
+    if !store::hold(
+        db,
+        row.id,
+        worker,
+        sending_at,
+        sending_at + settings.lease_ms,
+    )
+    .await?
+    {
+        tracing::warn!(outbox.id = %row.id, "the claim lapsed before sending; left to reconciliation");
+        pass.lapsed += 1;
+        return Ok(());
     }
     let owner = Owner {
         kind: "outbox",

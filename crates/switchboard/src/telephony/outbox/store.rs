@@ -262,6 +262,24 @@ pub async fn finish(
     Ok(done == 1)
 }
 
+/// Renews `worker`'s claim on row `id` until `lease_until`, unless its lease has already
+/// lapsed (`now` past it): asked just before the provider is, so a claim another worker may be
+/// taking over is never sent. False when the claim is no longer `worker`'s to send.
+pub async fn hold(
+    db: &Db,
+    id: OutboxId,
+    worker: &str,
+    now: i64,
+    lease_until: i64,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE outbox SET lease_until = $3, updated_at = $4 \
+               WHERE id = $1 AND claimed_by = $2 AND status = 'claimed' AND lease_until > $4";
+    let done = with_write!(db, c => sqlx::query(sql)
+        .bind(id).bind(worker).bind(lease_until).bind(now)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
 /// Gives `worker`'s claimed row back, to be looked at again at `due_at` (holding the pace's
 /// slot `send_at`, when it took one).
 pub async fn release(

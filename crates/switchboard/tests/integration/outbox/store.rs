@@ -105,6 +105,52 @@ async fn only_the_claiming_worker_finishes_a_row_and_a_lapsed_claim_is_taken_ove
 }
 
 #[tokio::test]
+async fn a_claim_is_held_for_sending_only_while_its_lease_runs_and_never_once_taken_over() {
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    enqueue(&app, &text(&app, "hold", "Hello")).await.unwrap();
+    let now = app.now().as_millisecond();
+    let row = store::claim_due(db, "w1", now, lease(), 1)
+        .await
+        .unwrap()
+        .remove(0);
+    // Another worker cannot hold it; its own worker can, and the lease runs on from then.
+    assert!(
+        !store::hold(db, row.id, "w2", now + 1, now + 1 + lease())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store::hold(db, row.id, "w1", now + lease() - 1, now + 2 * lease())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store::take_over_lapsed(db, "w2", now + lease() + 1, lease(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Once the lease has lapsed the worker may no longer send it, taken over or not.
+    let late = now + 2 * lease() + 1;
+    assert!(
+        !store::hold(db, row.id, "w1", late, late + lease())
+            .await
+            .unwrap()
+    );
+    let taken = store::take_over_lapsed(db, "w2", late, lease(), 10)
+        .await
+        .unwrap();
+    assert_eq!(taken.len(), 1);
+    assert!(
+        !store::hold(db, row.id, "w1", late, late + lease())
+            .await
+            .unwrap()
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_released_row_waits_until_its_due_time_and_a_pending_row_can_be_cancelled() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
