@@ -11,6 +11,7 @@ pub mod batch;
 pub mod cli;
 pub mod export;
 pub mod file;
+pub mod headers;
 pub mod model;
 pub mod row;
 pub mod run;

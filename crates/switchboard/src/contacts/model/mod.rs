@@ -3,6 +3,7 @@
 
 pub mod consent;
 pub mod contact;
+pub mod contact_fields;
 pub mod filter;
 pub mod list;
 pub mod quiet_hours;
